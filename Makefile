@@ -1,0 +1,44 @@
+# Two commands do everything: `make demo` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The test suite runs against real PostgreSQL and Redis (see README); override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+RUN_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/papers_digest
+RUN_REDIS_URL ?= redis://127.0.0.1:6379/0
+DEMO_DB := $(CURDIR)/demo.sqlite3
+
+.PHONY: demo test bench run lint install
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -f $(DEMO_DB)
+	env -u REDIS_URL DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/python manage.py migrate --noinput
+	env -u REDIS_URL DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/python manage.py demo
+
+test: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m bench
+
+run: $(STAMP)
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='papers_digest'" | grep -q 1 \
+		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE papers_digest"
+	DATABASE_URL=$(RUN_DATABASE_URL) REDIS_URL=$(RUN_REDIS_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(RUN_DATABASE_URL) REDIS_URL=$(RUN_REDIS_URL) PATH=$(CURDIR)/$(BIN):$$PATH \
+		$(BIN)/honcho start web worker beat
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

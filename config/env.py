@@ -1,0 +1,96 @@
+"""Every setting an operator may set, read from the environment and validated in one place.
+
+Each field is one environment variable of the same name (no prefix). The defaults make
+`make demo`, `make test` and any `manage.py` command work with no environment at all.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
+
+
+class Env(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    DEBUG: bool = True
+    SECRET_KEY: str = ""
+    SECRET_KEY_FALLBACKS: str = ""
+    ALLOWED_HOSTS: str = "localhost,127.0.0.1,[::1],testserver"
+    SITE_URL: str = "http://localhost:8000"
+    SITE_NAME: str = "papers-digest"
+    DATABASE_URL: str = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    REDIS_URL: str = ""
+    EMAIL_BACKEND: str = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_FILE_PATH: str = str(BASE_DIR / "outbox")
+    DEFAULT_FROM_EMAIL: str = "papers-digest <digest@localhost>"
+    POSTAL_ADDRESS: str = "papers-digest, 1 Example Street, Example City (set POSTAL_ADDRESS)"
+    FETCH_ALLOWED_HOSTS: str = ""
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url_parses(cls, value: str) -> str:
+        try:
+            config = dj_database_url.parse(value)
+        except Exception as error:  # dj-database-url raises several kinds for bad URLs
+            raise ValueError(f"not a database URL ({error})") from None
+        if not config.get("NAME"):
+            raise ValueError("names no database")
+        return value
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url_is_redis(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("redis", "rediss"):
+            raise ValueError("must start with redis:// or rediss://")
+        return value
+
+    @field_validator("SITE_URL")
+    @classmethod
+    def _site_url_is_absolute(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secret_key_in_production(self) -> "Env":
+        if not self.DEBUG and not self.SECRET_KEY:
+            raise ValueError("SECRET_KEY: required when DEBUG is false")
+        return self
+
+    @property
+    def site_is_https(self) -> bool:
+        return self.SITE_URL.startswith("https://")
+
+    @property
+    def cache_redis_url(self) -> str:
+        """The cache uses the database after the broker's, so a cache flush never drops tasks."""
+        parts = urlsplit(self.REDIS_URL)
+        broker_db = int(parts.path.strip("/") or 0)
+        return urlunsplit(parts._replace(path=f"/{broker_db + 1}"))
+
+
+def split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def anymail_settings(environ: dict[str, str]) -> dict[str, str]:
+    """Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], so any provider needs no code."""
+    prefix = "ANYMAIL_"
+    return {key[len(prefix) :]: value for key, value in environ.items() if key.startswith(prefix)}
+
+
+def describe(error: ValidationError) -> str:
+    """One line per bad variable, naming it as written in the environment."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message}" if name else message)
+    return "\n".join(f"Configuration error: {line}" for line in lines)

@@ -1,0 +1,142 @@
+"""Django settings: everything an operator may change comes from `config.env.Env`."""
+
+import os
+import sys
+
+import dj_database_url
+from pydantic import ValidationError
+
+from config.env import BASE_DIR, DEV_SECRET_KEY, Env, anymail_settings, describe, split_list
+
+try:
+    env = Env()
+except ValidationError as error:
+    sys.exit(describe(error))
+
+DEBUG = env.DEBUG
+SECRET_KEY = env.SECRET_KEY or DEV_SECRET_KEY
+SECRET_KEY_FALLBACKS = split_list(env.SECRET_KEY_FALLBACKS)
+ALLOWED_HOSTS = split_list(env.ALLOWED_HOSTS)
+SITE_URL = env.SITE_URL
+SITE_NAME = env.SITE_NAME
+POSTAL_ADDRESS = env.POSTAL_ADDRESS
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "anymail",
+    "digest",
+    "subscriptions",
+]
+
+MIDDLEWARE = [
+    # First, so platform probes over plain HTTP skip the HTTPS redirect and the host check.
+    "config.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if env.REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.cache_redis_url,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Email: Django's own meaning for EMAIL_BACKEND and EMAIL_FILE_PATH; ANYMAIL_* for providers.
+EMAIL_BACKEND = env.EMAIL_BACKEND
+EMAIL_FILE_PATH = env.EMAIL_FILE_PATH
+DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
+SERVER_EMAIL = env.DEFAULT_FROM_EMAIL
+ANYMAIL = anymail_settings(dict(os.environ))
+
+# HTTPS follows SITE_URL's scheme: on for https, off for plain http (development, the demo).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.site_is_https
+SESSION_COOKIE_SECURE = env.site_is_https
+CSRF_COOKIE_SECURE = env.site_is_https
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if env.site_is_https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.site_is_https
+SECURE_HSTS_PRELOAD = env.site_is_https
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+# Celery: no REDIS_URL means tasks run eagerly in-process, so the demo needs no broker.
+CELERY_BROKER_URL = env.REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not env.REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Results are ignored unless a caller asks for one (apply_async(ignore_result=False)).
+CELERY_RESULT_BACKEND = env.REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Longer than any task or retry delay: Redis redelivers an unacknowledged task after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_TASK_ROUTES = {
+    "digest.tasks.ingest_*": {"queue": "feeds"},
+    "digest.tasks.send_*": {"queue": "mail"},
+    "subscriptions.tasks.*": {"queue": "mail"},
+}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
+}
