@@ -1,5 +1,7 @@
 """Render an email from its template triplet: templates/emails/<kind>-subject.txt,
-<kind>-body.txt and <kind>-body.html (HTML optional), with CSS inlined for mail clients."""
+<kind>-body.txt and <kind>-body.html (HTML optional), with CSS inlined for mail clients.
+
+Subjects and text parts use the "text" template engine, which does not HTML-escape."""
 
 import logging
 from functools import lru_cache
@@ -39,10 +41,10 @@ def render_email(
     kind: str, context: dict, to: str, headers: dict[str, str] | None = None
 ) -> EmailMultiAlternatives:
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = get_template(f"emails/{kind}-subject.txt").render(context)
+    subject = get_template(f"emails/{kind}-subject.txt", using="text").render(context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=get_template(f"emails/{kind}-body.txt").render(context),
+        body=get_template(f"emails/{kind}-body.txt", using="text").render(context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers=headers or {},

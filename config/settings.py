@@ -63,6 +63,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails and subjects: nothing is HTML-escaped there.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60)}
