@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -63,3 +65,75 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} saw {self.raw_id}"
+
+
+class Delivery(models.Model):
+    """One digest for one reader and one period: the row is the truth about what was sent.
+
+    The unique (subscriber, period) pair is what stops two planners, or a re-run after a crash,
+    from planning the same digest twice.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        SENDING = "sending"
+        SENT = "sent"
+        SKIPPED = "skipped"
+        FAILED = "failed"
+
+    subscriber = models.ForeignKey(
+        "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # The reader's local date ("2026-11-26") for daily readers, ISO week ("2026-W48") for weekly.
+    period = models.CharField(max_length=20)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True
+    )
+    # Identifies the planner run that created the row, so each planner sends only its own rows.
+    batch = models.UUIDField(db_index=True)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    planned_at = models.DateTimeField()
+    built_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    provider_status = models.CharField(max_length=50, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "period"], name="one_digest_per_period"),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} {self.period} ({self.status})"
+
+
+class SentPaper(models.Model):
+    """A paper in a reader's digest. Unique per reader: no paper ever reaches a reader twice.
+
+    It keeps what the digest showed (matched topic names and words), so "view in browser" shows
+    the same content even after the reader edits their topics.
+    """
+
+    subscriber = models.ForeignKey(
+        "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="sent_papers"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    topics = models.JSONField(default=list, blank=True)
+    words = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "paper"], name="paper_sent_once"),
+        ]
+        ordering = ["delivery", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} to {self.subscriber_id}"
