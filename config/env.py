@@ -8,7 +8,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import (
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +37,11 @@ class Env(BaseSettings):
     DEFAULT_FROM_EMAIL: str = "papers-digest <digest@localhost>"
     POSTAL_ADDRESS: str = "papers-digest, 1 Example Street, Example City (set POSTAL_ADDRESS)"
     FETCH_ALLOWED_HOSTS: str = ""
+    CONFIRM_LINK_MAX_AGE_HOURS: PositiveInt = 72
+    CONFIRM_EMAILS_PER_ADDRESS_PER_DAY: PositiveInt = 3
+    SUBSCRIBE_POSTS_PER_IP_PER_HOUR: PositiveInt = 10
+    TOKEN_POSTS_PER_HOUR: PositiveInt = 30
+    NUM_PROXIES: NonNegativeInt = 0
 
     @field_validator("DATABASE_URL")
     @classmethod

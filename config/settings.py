@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 
 import dj_database_url
 from pydantic import ValidationError
@@ -119,6 +120,8 @@ SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if env.site_is_https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.site_is_https
 SECURE_HSTS_PRELOAD = env.site_is_https
 SECURE_REFERRER_POLICY = "same-origin"
+# Mail providers POST one-click unsubscribes to the exact URL in List-Unsubscribe: never redirect.
+SECURE_REDIRECT_EXEMPT = [r"^unsubscribe/"]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # Celery: no REDIS_URL means tasks run eagerly in-process, so the demo needs no broker.
@@ -141,6 +144,17 @@ CELERY_TASK_ROUTES = {
     "subscriptions.tasks.*": {"queue": "mail"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# Readers' lifecycle (subscriptions/): link lifetimes and the limits that stop list-bombing.
+CONFIRM_LINK_MAX_AGE = timedelta(hours=env.CONFIRM_LINK_MAX_AGE_HOURS)
+CONFIRM_EMAILS_PER_ADDRESS_PER_DAY = env.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
+SUBSCRIBE_POSTS_PER_IP_PER_HOUR = env.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
+TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
+# Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
+# browser is a person, so its page submits itself (as healthchecks does).
+UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)
+# How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
+NUM_PROXIES = env.NUM_PROXIES
 
 LOGGING = {
     "version": 1,

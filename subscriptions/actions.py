@@ -1,0 +1,133 @@
+"""Every change to a reader's subscription state goes through these functions, whether a page,
+a management command, a task or a provider webhook asks for it.
+
+Transitions are conditional UPDATEs, so two requests racing (a mail scanner and the reader, two
+provider webhooks) cannot both act, and each function reports whether it changed anything.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from config import clock
+from subscriptions import ratelimit, tasks
+from subscriptions.addresses import clean_address, counting_key
+from subscriptions.models import Subscriber, TopicFilter
+
+Status = Subscriber.Status
+
+# Bump when the consent wording on the subscribe form changes; each reader records the version
+# they were shown.
+CONSENT_WORDING_VERSION = "2026-11-v1"
+IMPORT_WORDING_VERSION = "import"
+
+SUPPRESSED = (Status.BOUNCED, Status.COMPLAINED)
+RECEIVING = (Status.ACTIVE, Status.PAUSED)
+
+
+def subscribe(
+    email: str, topics: list[tuple[str, str]], frequency: str, ip: str | None, user_agent: str
+) -> Subscriber | None:
+    """Ask `email` to confirm a subscription to `topics` (name, query pairs) at `frequency`.
+
+    A new, pending or unsubscribed address becomes pending with these topics and gets a
+    confirmation email (coming back after unsubscribing needs the double opt-in again). An
+    active or paused reader is left as they are and gets a reminder with their manage link, so a
+    stranger cannot change their topics. Returns the reader an email was queued for, or None
+    when nothing is sent: the address bounced or complained, or it already had its
+    CONFIRM_EMAILS_PER_ADDRESS_PER_DAY emails today (counted across spellings of the address).
+    """
+    address = clean_address(email)
+    subscriber, _ = Subscriber.objects.get_or_create(
+        email__iexact=address, defaults={"email": address}
+    )
+    if subscriber.status in SUPPRESSED or not _within_daily_allowance(address):
+        return None
+    if subscriber.status in RECEIVING:
+        tasks.send_already_subscribed.delay_on_commit(subscriber.pk)
+        return subscriber
+    _ask_consent(subscriber, topics, frequency, ip, user_agent)
+    tasks.send_confirmation.delay_on_commit(subscriber.pk)
+    return subscriber
+
+
+def _within_daily_allowance(address: str) -> bool:
+    return ratelimit.hit(
+        "confirmation-emails",
+        counting_key(address),
+        settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY,
+        timedelta(days=1),
+    )
+
+
+@transaction.atomic
+def _ask_consent(
+    subscriber: Subscriber,
+    topics: list[tuple[str, str]],
+    frequency: str,
+    ip: str | None,
+    user_agent: str,
+) -> None:
+    subscriber.status = Status.PENDING
+    subscriber.frequency = frequency
+    subscriber.consent_asked_at = clock.now()
+    subscriber.consent_confirmed_at = None
+    subscriber.consent_ip = ip
+    subscriber.consent_user_agent = user_agent[:500]
+    subscriber.consent_wording = CONSENT_WORDING_VERSION
+    subscriber.save()
+    subscriber.topics.all().delete()
+    add_topics(subscriber, [(name, query, 0) for name, query in topics])
+
+
+def add_topics(subscriber: Subscriber, topics: list[tuple[str, str, int]]) -> None:
+    """Append (name, query, minimum upvotes) topics after the reader's existing ones."""
+    start = subscriber.topics.count()
+    TopicFilter.objects.bulk_create(
+        TopicFilter(
+            subscriber=subscriber, name=name, query=query, min_upvotes=upvotes, position=start + i
+        )
+        for i, (name, query, upvotes) in enumerate(topics)
+    )
+
+
+def resend_confirmation(subscriber: Subscriber) -> bool:
+    """Queue a fresh confirmation email for a pending reader, within the daily allowance."""
+    if subscriber.status != Status.PENDING or not _within_daily_allowance(subscriber.email):
+        return False
+    tasks.send_confirmation.delay_on_commit(subscriber.pk)
+    return True
+
+
+def _transition(subscriber: Subscriber, from_states: tuple[str, ...], **changes: object) -> bool:
+    """Apply `changes` if the reader is still in one of `from_states`; update the object too."""
+    changes["updated_at"] = clock.now()
+    done = Subscriber.objects.filter(pk=subscriber.pk, status__in=from_states).update(**changes)
+    if done:
+        for field, value in changes.items():
+            setattr(subscriber, field, value)
+    return bool(done)
+
+
+def confirm(subscriber: Subscriber) -> bool:
+    """Pending -> active, recording when consent was given. Confirming twice does nothing."""
+    return _transition(
+        subscriber, (Status.PENDING,), status=Status.ACTIVE, consent_confirmed_at=clock.now()
+    )
+
+
+def unsubscribe(subscriber: Subscriber) -> bool:
+    """Stop all email to the reader. Bounced and complained readers stay as they are."""
+    return _transition(subscriber, (Status.PENDING, *RECEIVING), status=Status.UNSUBSCRIBED)
+
+
+def suppress(subscriber: Subscriber, status: str) -> bool:
+    """Stop all email because the address bounced or its owner complained (marked it as spam).
+
+    A complaint overrides a bounce; neither can be undone by subscribing again.
+    """
+    if status not in SUPPRESSED:
+        raise ValueError(f"suppress() takes bounced or complained, not {status!r}")
+    from_states = [s for s in Status.values if s != status and s != Status.COMPLAINED]
+    return _transition(subscriber, tuple(from_states), status=status)

@@ -1,0 +1,44 @@
+"""Emails about a reader's subscription, sent on the mail queue. Tasks take ids only."""
+
+from celery import shared_task
+from django.db.models import Prefetch
+
+from config.emails import render_email
+from subscriptions import links
+from subscriptions.models import Subscriber, TopicFilter
+
+
+def _reader(subscriber_id: int, *statuses: str) -> Subscriber | None:
+    """The reader, if they still exist and are still in one of `statuses` when the task runs."""
+    return (
+        Subscriber.objects.filter(pk=subscriber_id, status__in=statuses)
+        .prefetch_related(Prefetch("topics", queryset=TopicFilter.objects.order_by("position")))
+        .first()
+    )
+
+
+@shared_task
+def send_confirmation(subscriber_id: int) -> None:
+    subscriber = _reader(subscriber_id, Subscriber.Status.PENDING)
+    if subscriber is None:  # confirmed, unsubscribed or deleted since it was queued
+        return
+    context = {
+        "subscriber": subscriber,
+        "topics": list(subscriber.topics.all()),
+        "confirm_url": links.confirm_url(subscriber),
+    }
+    render_email("confirm", context, to=subscriber.email).send()
+
+
+@shared_task
+def send_already_subscribed(subscriber_id: int) -> None:
+    subscriber = _reader(subscriber_id, Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
+    if subscriber is None:
+        return
+    context = {
+        "subscriber": subscriber,
+        "topics": list(subscriber.topics.all()),
+        "manage_url": links.manage_url(subscriber),
+    }
+    headers = links.list_unsubscribe_headers(subscriber)
+    render_email("already-subscribed", context, to=subscriber.email, headers=headers).send()
