@@ -37,11 +37,39 @@ class Env(BaseSettings):
     DEFAULT_FROM_EMAIL: str = "papers-digest <digest@localhost>"
     POSTAL_ADDRESS: str = "papers-digest, 1 Example Street, Example City (set POSTAL_ADDRESS)"
     FETCH_ALLOWED_HOSTS: str = ""
+    FETCH_CONNECT_TIMEOUT: float = 5.0
+    FETCH_TOTAL_TIMEOUT: float = 15.0
+    FETCH_MAX_BYTES: int = 5_000_000
+    FETCH_MAX_REDIRECTS: int = 5
+    FETCH_USER_AGENT: str = "papers-digest/0.1 (+https://github.com/papers-digest; feed reader)"
+    ARXIV_API_INTERVAL: float = 3.0
+    INGEST_EVERY_MINUTES: int = 60
     CONFIRM_LINK_MAX_AGE_HOURS: PositiveInt = 72
     CONFIRM_EMAILS_PER_ADDRESS_PER_DAY: PositiveInt = 3
     SUBSCRIBE_POSTS_PER_IP_PER_HOUR: PositiveInt = 10
     TOKEN_POSTS_PER_HOUR: PositiveInt = 30
     NUM_PROXIES: NonNegativeInt = 0
+    DIGEST_CHUNK_SIZE: PositiveInt = 50
+
+    @field_validator(
+        "FETCH_CONNECT_TIMEOUT",
+        "FETCH_TOTAL_TIMEOUT",
+        "FETCH_MAX_BYTES",
+        "ARXIV_API_INTERVAL",
+        "INGEST_EVERY_MINUTES",
+    )
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("FETCH_MAX_REDIRECTS")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
 
     @field_validator("DATABASE_URL")
     @classmethod

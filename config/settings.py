@@ -5,6 +5,7 @@ import sys
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 from pydantic import ValidationError
 
 from config.env import BASE_DIR, DEV_SECRET_KEY, Env, anymail_settings, describe, split_list
@@ -155,6 +156,26 @@ TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
 UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)
 # How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
 NUM_PROXIES = env.NUM_PROXIES
+
+# Feed fetching and ingest (digest/fetching.py, digest/ingest.py).
+FETCH_ALLOWED_HOSTS = split_list(env.FETCH_ALLOWED_HOSTS)
+FETCH_CONNECT_TIMEOUT = env.FETCH_CONNECT_TIMEOUT
+FETCH_TOTAL_TIMEOUT = env.FETCH_TOTAL_TIMEOUT
+FETCH_MAX_BYTES = env.FETCH_MAX_BYTES
+FETCH_MAX_REDIRECTS = env.FETCH_MAX_REDIRECTS
+FETCH_USER_AGENT = env.FETCH_USER_AGENT
+ARXIV_API_INTERVAL = env.ARXIV_API_INTERVAL
+CELERY_BEAT_SCHEDULE["ingest-every-source"] = {
+    "task": "digest.tasks.ingest_all_sources",
+    "schedule": env.INGEST_EVERY_MINUTES * 60,
+}
+
+# Digests (digest/planning.py, digest/sending.py): plan on the quarter hour, send in chunks.
+DIGEST_CHUNK_SIZE = env.DIGEST_CHUNK_SIZE
+CELERY_BEAT_SCHEDULE["plan-digests"] = {
+    "task": "digest.tasks.plan_digests",
+    "schedule": crontab(minute="*/15"),
+}
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,8 @@ class Paper(models.Model):
     code_url = models.URLField(max_length=2000, blank=True)
     upvotes = models.IntegerField(null=True, blank=True)
     upvotes_at = models.DateTimeField(null=True, blank=True)
+    # The arXiv version the metadata comes from: an older listing never overwrites a newer one.
+    version = models.PositiveSmallIntegerField(null=True, blank=True)
     sources = models.ManyToManyField(Source, through="Sighting", related_name="papers")
 
     def __str__(self) -> str:

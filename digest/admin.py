@@ -1,0 +1,74 @@
+from django.contrib import admin
+
+from digest.models import Paper, Sighting, Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "enabled",
+        "last_fetched_at",
+        "consecutive_failures",
+        "last_error_at",
+        "last_error",
+    )
+    list_filter = ("enabled", "kind")
+    list_editable = ("enabled",)
+    search_fields = ("name", "url")
+    readonly_fields = (
+        "etag",
+        "last_modified",
+        "last_fetched_at",
+        "last_error",
+        "last_error_at",
+        "consecutive_failures",
+    )
+    actions = ("enable", "disable")
+
+    @admin.action(description="Enable the selected sources")
+    def enable(self, request: object, queryset: object) -> None:
+        queryset.update(enabled=True)
+
+    @admin.action(description="Disable the selected sources")
+    def disable(self, request: object, queryset: object) -> None:
+        queryset.update(enabled=False)
+
+
+class SightingInline(admin.TabularInline):
+    model = Sighting
+    extra = 0
+    readonly_fields = ("source", "raw_id", "seen_at")
+    can_delete = False
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """Categories live in a JSON list; offer the ones papers actually carry."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request: object, model_admin: object) -> list[tuple[str, str]]:
+        seen = {c for cats in Paper.objects.values_list("categories", flat=True) for c in cats}
+        return [(c, c) for c in sorted(seen)]
+
+    def queryset(self, request: object, queryset: object) -> object:
+        if not self.value():
+            return queryset
+        ids = [
+            pk
+            for pk, cats in queryset.values_list("pk", "categories")
+            if self.value() in (cats or [])
+        ]
+        return queryset.filter(pk__in=ids)
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ("title", "arxiv_id", "upvotes", "published_at", "first_seen_at")
+    list_filter = (CategoryFilter, "sources")
+    search_fields = ("title", "arxiv_id", "key", "authors")
+    readonly_fields = ("key", "first_seen_at", "upvotes_at", "version")
+    inlines = (SightingInline,)
+    date_hierarchy = "first_seen_at"

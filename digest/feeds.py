@@ -1,0 +1,237 @@
+"""Feed parsers: bytes in, validated `PaperRecord`s out. One small class per format.
+
+`parse(content)` detects the format from the content itself (never from a file name or the
+Content-Type a server claims) and hands it to that format's parser. Each parser turns entries into
+records one at a time: an entry that fails validation is skipped and counted, never fatal.
+"""
+
+import calendar
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import feedparser
+from pydantic import ValidationError
+
+from digest.records import PaperRecord, ParsedFeed
+from digest.text import arxiv_id, plain_text, split_authors
+
+
+class FeedError(Exception):
+    """The document is not a feed we can read (or is an error report dressed as one)."""
+
+
+class FeedFormat:
+    """One feed format. Subclasses say whether content is theirs and turn entries into records."""
+
+    name: ClassVar[str]
+    from_arxiv: ClassVar[bool] = False
+
+    @classmethod
+    def accepts(cls, head: bytes) -> bool:
+        """Whether the document starting with `head` (its first few KB) is in this format."""
+        raise NotImplementedError
+
+    def entries(self, content: bytes) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        """The fields of one entry; validated into a `PaperRecord` by `parse`."""
+        raise NotImplementedError
+
+    def parse(self, content: bytes) -> ParsedFeed:
+        records, problems = [], []
+        for entry in self.entries(content):
+            try:
+                records.append(PaperRecord(**self.record(entry), from_arxiv=self.from_arxiv))
+            except ValidationError as error:
+                problems.append("; ".join(_field_error(e) for e in error.errors()))
+            except (ValueError, TypeError, KeyError, AttributeError) as error:
+                problems.append(f"unreadable entry ({_one_line(error)})")
+        return ParsedFeed(records=records, skipped=len(problems), problems=problems)
+
+
+class HuggingFaceDailyJSON(FeedFormat):
+    """huggingface.co/api/daily_papers: a JSON list of {paper: {...}, ...}."""
+
+    name = "hf_daily_api"
+
+    @classmethod
+    def accepts(cls, head: bytes) -> bool:
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+    def entries(self, content: bytes) -> Iterable[Any]:
+        try:
+            items = json.loads(content)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise FeedError(f"not valid JSON ({error})") from None
+        if not isinstance(items, list):
+            raise FeedError("expected a JSON list of daily papers")
+        return items
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        paper = entry["paper"]
+        found = arxiv_id(str(paper["id"]))
+        hidden_or_missing = (a for a in paper.get("authors") or [] if not a.get("hidden"))
+        return {
+            "raw_id": str(paper["id"]),
+            "arxiv_id": found[0] if found else None,
+            "title": plain_text(paper.get("title") or entry.get("title") or ""),
+            "abstract": plain_text(paper.get("summary") or ""),
+            "authors": [plain_text(a["name"]) for a in hidden_or_missing if a.get("name")],
+            "published_at": paper.get("publishedAt"),
+            "abs_url": f"https://arxiv.org/abs/{found[0]}" if found else "",
+            "pdf_url": f"https://arxiv.org/pdf/{found[0]}" if found else "",
+            "code_url": paper.get("githubRepo") or paper.get("projectPage") or "",
+            "upvotes": paper.get("upvotes"),
+            "keywords": [str(k) for k in paper.get("ai_keywords") or []],
+        }
+
+
+class _XMLFeed(FeedFormat):
+    """Formats read through feedparser; it only ever receives bytes (a str may open a file)."""
+
+    def entries(self, content: bytes) -> Iterable[Any]:
+        # Sanitizing is pointless work here: every text field becomes plain text anyway.
+        parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+        if not parsed.get("version") and not parsed.entries:
+            reason = parsed.get("bozo_exception") or "no RSS, RSS 1.0 or Atom root element"
+            raise FeedError(f"not a feed ({_one_line(reason)})")
+        self.check(parsed)
+        return parsed.entries
+
+    def check(self, parsed: Any) -> None:
+        """Raise FeedError when a well-formed document reports an error instead of entries."""
+
+    def common(self, entry: Any) -> dict[str, Any]:
+        raw_id = entry.get("id") or entry.get("link") or ""
+        found = arxiv_id(raw_id) or arxiv_id(entry.get("link") or "")
+        return {
+            "raw_id": raw_id,
+            "arxiv_id": found[0] if found else None,
+            "version": found[1] if found else None,
+            "title": plain_text(entry.get("title") or ""),
+            "categories": [t["term"] for t in entry.get("tags") or [] if t.get("term")],
+            "published_at": _moment(entry.get("published_parsed") or entry.get("updated_parsed")),
+            "abs_url": entry.get("link") or "",
+        }
+
+
+class ArxivRSS(_XMLFeed):
+    """rss.arxiv.org listings: versioned guid, announce_type, one comma-joined dc:creator."""
+
+    name = "arxiv_rss"
+    from_arxiv = True
+
+    @classmethod
+    def accepts(cls, head: bytes) -> bool:
+        return b"<rss" in head and b"arxiv.org" in head and b"xmlns:arxiv" in head
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        fields = self.common(entry)
+        description = plain_text(entry.get("summary") or "")
+        _, marker, abstract = description.partition("Abstract:")
+        found = fields["arxiv_id"]
+        return {
+            **fields,
+            "abstract": abstract.strip() if marker else description,
+            "authors": split_authors(entry.get("author") or ""),
+            "abs_url": f"https://arxiv.org/abs/{found}" if found else fields["abs_url"],
+            "pdf_url": f"https://arxiv.org/pdf/{found}" if found else "",
+            "announce_type": entry.get("arxiv_announce_type") or "",
+            "doi": entry.get("arxiv_doi") or "",
+            "journal_ref": entry.get("arxiv_journal_reference") or "",
+        }
+
+
+class ArxivAPI(_XMLFeed):
+    """export.arxiv.org/api/query Atom: versioned ids, primary category, PDF link, Error entries."""
+
+    name = "arxiv_api"
+    from_arxiv = True
+
+    @classmethod
+    def accepts(cls, head: bytes) -> bool:
+        return b"<feed" in head and (b"arxiv.org/api" in head or b"ArXiv Query" in head)
+
+    def check(self, parsed: Any) -> None:
+        for entry in parsed.entries:
+            if entry.get("title") == "Error" and "api/errors" in (entry.get("id") or ""):
+                raise FeedError(f"arXiv API error: {plain_text(entry.get('summary') or '')}")
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        fields = self.common(entry)
+        primary = (entry.get("arxiv_primary_category") or {}).get("term")
+        others = [c for c in fields["categories"] if c != primary]
+        pdf = next((link["href"] for link in entry.get("links") or [] if _is_pdf(link)), "")
+        return {
+            **fields,
+            "abstract": plain_text(entry.get("summary") or ""),
+            "authors": [plain_text(a["name"]) for a in entry.get("authors") or [] if a.get("name")],
+            "categories": [primary, *others] if primary else others,
+            "published_at": _moment(entry.get("published_parsed")) or fields["published_at"],
+            "pdf_url": pdf,
+            "doi": entry.get("arxiv_doi") or "",
+            "journal_ref": entry.get("arxiv_journal_ref") or "",
+        }
+
+
+class GenericFeed(_XMLFeed):
+    """Any RSS 2.0, RSS 1.0 or Atom feed (third-party Hugging Face feeds, blogs, mirrors)."""
+
+    name = "feed"
+
+    @classmethod
+    def accepts(cls, head: bytes) -> bool:
+        return True
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        fields = self.common(entry)
+        summary = entry.get("summary") or ""
+        content = entry.get("content") or []
+        body = max([summary, *(c.get("value") or "" for c in content)], key=len)
+        names = [a.get("name") or "" for a in entry.get("authors") or []]
+        authors = [n for name in names for n in split_authors(name)]
+        found = fields["arxiv_id"]
+        return {
+            **fields,
+            "abstract": plain_text(body),
+            "authors": authors,
+            "pdf_url": f"https://arxiv.org/pdf/{found}" if found else "",
+        }
+
+
+# Most specific first: GenericFeed takes whatever the others do not.
+FORMATS: tuple[type[FeedFormat], ...] = (HuggingFaceDailyJSON, ArxivRSS, ArxivAPI, GenericFeed)
+
+
+def detect(content: bytes) -> type[FeedFormat]:
+    head = content[:4096]
+    return next(fmt for fmt in FORMATS if fmt.accepts(head))
+
+
+def parse(content: bytes) -> tuple[str, ParsedFeed]:
+    """The format's name and what it made of `content`. Raises FeedError for a non-feed."""
+    if not content.strip():
+        raise FeedError("the document is empty")
+    fmt = detect(content)
+    return fmt.name, fmt().parse(content)
+
+
+def _moment(parsed: Any) -> datetime | None:
+    """feedparser's UTC struct_time as an aware datetime."""
+    return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+
+
+def _is_pdf(link: dict[str, Any]) -> bool:
+    return link.get("type") == "application/pdf" or link.get("title") == "pdf"
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())[:300]
+
+
+def _field_error(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else error["msg"]

@@ -1,0 +1,230 @@
+"""Our HTTP client for feeds: small, strict and unable to reach the inside of the network.
+
+- http and https only; at most FETCH_MAX_REDIRECTS redirects, each one checked like the first.
+- The host name is resolved once, every address it resolves to must be public (no loopback,
+  private, link-local, carrier-grade NAT, reserved or cloud-metadata address), and the socket
+  connects to that checked address, so a DNS answer that changes between check and connect
+  (DNS rebinding) cannot smuggle a request inside. FETCH_ALLOWED_HOSTS names exceptions.
+- A connect timeout and a total deadline for the whole fetch, redirects included: a server that
+  drips one byte a second is cut off at the deadline.
+- At most FETCH_MAX_BYTES of body after decompression, so a gzip bomb stops at the limit.
+- Conditional GET (ETag, Last-Modified): an unchanged feed costs one small 304.
+"""
+
+import http.client
+import ipaddress
+import socket
+import time
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """The feed could not be fetched; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    connect_timeout: float
+    total_timeout: float
+    max_bytes: int
+    max_redirects: int
+    allowed_hosts: frozenset[str]
+    user_agent: str
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            connect_timeout=settings.FETCH_CONNECT_TIMEOUT,
+            total_timeout=settings.FETCH_TOTAL_TIMEOUT,
+            max_bytes=settings.FETCH_MAX_BYTES,
+            max_redirects=settings.FETCH_MAX_REDIRECTS,
+            allowed_hosts=frozenset(h.lower() for h in settings.FETCH_ALLOWED_HOSTS),
+            user_agent=settings.FETCH_USER_AGENT,
+        )
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    content: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+    not_modified: bool = False
+
+
+def fetch(
+    url: str, *, etag: str = "", last_modified: str = "", limits: Limits | None = None
+) -> Response:
+    """GET `url` within the limits; raises FetchError for anything but a 200 or a 304."""
+    limits = limits or Limits.from_settings()
+    deadline = time.monotonic() + limits.total_timeout
+    headers = {"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    for _ in range(limits.max_redirects + 1):
+        location, response = _get_once(url, headers, limits, deadline)
+        if response is not None:
+            return response
+        url = urljoin(url, location)
+    raise FetchError(f"more than {limits.max_redirects} redirects")
+
+
+def _get_once(
+    url: str, headers: dict[str, str], limits: Limits, deadline: float
+) -> tuple[str, Response | None]:
+    """One request: a final Response, or the Location of a redirect."""
+    connection = _connect(url, limits, deadline)
+    try:
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers=headers)
+        reply = connection.getresponse()
+        if reply.status in REDIRECTS:
+            return _location(reply), None
+        if reply.status == 304:
+            return "", Response(url=url, not_modified=True, **_validators(reply))
+        if reply.status != 200:
+            raise FetchError(f"HTTP {reply.status} {reply.reason}".strip())
+        content = _read_body(reply, connection, limits, deadline)
+        return "", Response(url=url, content=content, **_validators(reply))
+    except TimeoutError:
+        raise FetchError(
+            f"too slow: no complete answer within {limits.total_timeout:g} s"
+        ) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise FetchError(f"connection failed ({error.__class__.__name__}: {error})") from None
+    finally:
+        connection.close()
+
+
+def _connect(url: str, limits: Limits, deadline: float) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"only http:// and https:// URLs can be fetched, not {url!r}")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchError(f"bad port in {url!r}") from None
+    address = checked_address(parts.hostname, port, limits.allowed_hosts)
+    timeout = max(0.001, min(limits.connect_timeout, deadline - time.monotonic()))
+    kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    return kind(parts.hostname, port, address=address, timeout=timeout, deadline=deadline)
+
+
+def checked_address(host: str, port: int, allowed_hosts: frozenset[str]) -> str:
+    """The address to connect to, after checking every address `host` resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise FetchError(f"cannot resolve {host} ({error})") from None
+    addresses = [info[4][0] for info in infos]
+    if host.lower() not in allowed_hosts:
+        for address in addresses:
+            if not _is_public(address):
+                raise FetchError(f"refused: {host} resolves to a non-public address ({address})")
+    return addresses[0]
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, not to whatever the name resolves to now."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, deadline: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        # From here on every read may wait only as long as the whole fetch has left.
+        self.sock.settimeout(_remaining(self.deadline))
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, deadline: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        sock.settimeout(_remaining(self.deadline))
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _read_body(
+    reply: http.client.HTTPResponse,
+    connection: http.client.HTTPConnection,
+    limits: Limits,
+    deadline: float,
+) -> bytes:
+    declared = reply.getheader("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(f"too big: {int(declared):,} bytes (the limit is {limits.max_bytes:,})")
+    decoder = _decoder(reply.getheader("Content-Encoding") or "")
+    body = bytearray()
+    while chunk := reply.read1(CHUNK) if hasattr(reply, "read1") else reply.read(CHUNK):
+        body += decoder.decompress(chunk, limits.max_bytes + 1 - len(body)) if decoder else chunk
+        if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
+            raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
+        if connection.sock is not None:
+            connection.sock.settimeout(_remaining(deadline))
+    if decoder:
+        body += decoder.flush()
+    return bytes(body)
+
+
+def _decoder(encoding: str) -> "zlib._Decompress | None":
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        # 47 = 32 + 15: zlib detects a gzip or zlib header itself.
+        return zlib.decompressobj(47)
+    raise FetchError(f"unsupported Content-Encoding {encoding!r}")
+
+
+def _remaining(deadline: float) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError
+    return remaining
+
+
+def _location(reply: http.client.HTTPResponse) -> str:
+    location = reply.getheader("Location")
+    if not location:
+        raise FetchError(f"HTTP {reply.status} redirect without a Location")
+    return location
+
+
+def _validators(reply: http.client.HTTPResponse) -> dict[str, str]:
+    return {
+        "etag": reply.getheader("ETag") or "",
+        "last_modified": reply.getheader("Last-Modified") or "",
+    }
+
+
+def wait_before_fetching(url: str) -> float:
+    """Seconds to wait before fetching `url`, 0 to go now. arXiv asks API clients for at most one
+    request every ARXIV_API_INTERVAL seconds; the slot is shared by every worker via the cache."""
+    if urlsplit(url).hostname != "export.arxiv.org":
+        return 0.0
+    interval = settings.ARXIV_API_INTERVAL
+    return 0.0 if cache.add("fetch:arxiv-api-slot", 1, timeout=interval) else float(interval)

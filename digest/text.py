@@ -1,0 +1,74 @@
+"""Plain text and arXiv ids out of whatever a feed sends (pure functions, no Django)."""
+
+import re
+from html.parser import HTMLParser
+
+# New-style ids (2607.07673, 0704.0001) and old-style ones (hep-th/9901001, math.GT/0309136),
+# each with an optional version. The lookarounds stop a match inside a longer number.
+_ARXIV_ID = re.compile(
+    r"(?<![\w.])(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?(?![\w.])"
+)
+# Where an arXiv id can appear: arxiv.org URLs, oai:arXiv.org: guids, "arXiv:" prefixes.
+_ARXIV_CONTEXT = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/|oai:arxiv\.org:|arxiv:|huggingface\.co/papers/", re.I
+)
+_SPACE = re.compile(r"\s+")
+
+
+def arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """The arXiv id (without version) and version found in a URL, guid or bare id, else None."""
+    text = text.strip()
+    context = _ARXIV_CONTEXT.search(text)
+    if context:
+        text = text[context.end() :]
+    elif not _ARXIV_ID.fullmatch(text):
+        return None
+    match = _ARXIV_ID.match(text)
+    if not match:
+        return None
+    version = match.group("v")
+    return match.group("id"), int(version) if version else None
+
+
+class _TextCollector(HTMLParser):
+    _INVISIBLE = frozenset({"script", "style", "head", "title", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in self._INVISIBLE:
+            self._hidden += 1
+        elif tag in ("br", "p", "div", "li"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._INVISIBLE and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def plain_text(value: str) -> str:
+    """A feed's text as plain text: tags (and script/style bodies) dropped, HTML entities decoded
+    once, whitespace collapsed. LaTeX stays as written.
+
+    Every value is read as an HTML fragment after the format's own decoding (XML or JSON),
+    whatever content type the feed claims: feeds routinely put escaped markup in "plain" titles.
+    """
+    if "<" not in value and "&" not in value:
+        return _SPACE.sub(" ", value).strip()
+    collector = _TextCollector()
+    collector.feed(value)
+    collector.close()
+    return _SPACE.sub(" ", "".join(collector.parts)).strip()
+
+
+def split_authors(value: str) -> list[str]:
+    """arXiv RSS puts every author in one comma-joined dc:creator."""
+    names = re.split(r",\s*|\s+and\s+", plain_text(value))
+    return [name for name in names if name]
