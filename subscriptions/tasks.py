@@ -1,6 +1,9 @@
 """Emails about a reader's subscription, sent on the mail queue. Tasks take ids only."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.db.models import Prefetch
 
 from config.emails import render_email
@@ -26,6 +29,7 @@ def send_confirmation(subscriber_id: int) -> None:
         "subscriber": subscriber,
         "topics": list(subscriber.topics.all()),
         "confirm_url": links.confirm_url(subscriber),
+        "confirm_hours": settings.CONFIRM_LINK_MAX_AGE // timedelta(hours=1),
     }
     render_email("confirm", context, to=subscriber.email).send()
 

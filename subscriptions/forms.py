@@ -1,0 +1,77 @@
+"""The public subscribe form. Only the email is required: topics and frequency are optional."""
+
+from dataclasses import dataclass
+
+from django import forms
+
+from subscriptions.models import Subscriber
+from subscriptions.query import QueryError, parse
+
+MAX_TOPICS = 20
+
+
+@dataclass(frozen=True)
+class TopicProblem:
+    """A topic line the parser refused, to show back next to that line."""
+
+    line_number: int
+    line: str
+    message: str
+    position: int
+
+
+def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProblem]]:
+    """(name, query) for each non-blank line, and the problems of the lines that do not parse.
+
+    A topic's name starts as its query; the manage page lets readers rename it.
+    """
+    topics, problems = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            parse(line)
+        except QueryError as error:
+            problems.append(TopicProblem(number, line, error.message, error.position))
+        else:
+            topics.append((line[:200], line))
+    return topics, problems
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="Your email address")
+    topics = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "aria-describedby": "topics-help"}),
+        label="Topics (optional)",
+    )
+    frequency = forms.ChoiceField(
+        choices=Subscriber.Frequency.choices,
+        required=False,
+        initial=Subscriber.Frequency.DAILY,
+        widget=forms.RadioSelect,
+        label="How often",
+    )
+    # Hidden from people (CSS and aria-hidden); bots that fill every field fill it.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.topic_problems: list[TopicProblem] = []
+
+    def clean_topics(self) -> list[tuple[str, str]]:
+        topics, self.topic_problems = parse_topic_lines(self.cleaned_data["topics"])
+        if self.topic_problems:
+            raise forms.ValidationError("Some topics need fixing; see the notes below them.")
+        if len(topics) > MAX_TOPICS:
+            raise forms.ValidationError(f"Up to {MAX_TOPICS} topics, one per line, please.")
+        return topics
+
+    def clean_frequency(self) -> str:
+        # Absent frequency (a minimal form post) means daily: only the email is required.
+        return self.cleaned_data["frequency"] or Subscriber.Frequency.DAILY
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

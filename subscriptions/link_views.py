@@ -1,0 +1,110 @@
+"""Pages opened from links in emails. Each link carries a signed token (see tokens.py).
+
+GET never changes anything: mail scanners open every link in a message. Only a POST (a button
+the reader presses, or a mail provider's RFC 8058 one-click request) acts.
+"""
+
+import calendar
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from config import clock
+from subscriptions import actions, links, ratelimit
+from subscriptions.models import Subscriber
+from subscriptions.pages import broken_link, check_inbox, no_referrer, too_many, unknown_reader
+from subscriptions.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
+
+Status = Subscriber.Status
+
+
+def _within_token_allowance(purpose: str, token: str) -> bool:
+    """Rate limits per token, not per IP: mail providers share a few sending addresses."""
+    return ratelimit.hit(purpose, token, settings.TOKEN_POSTS_PER_HOUR, timedelta(hours=1))
+
+
+def _reader(public_id: object) -> Subscriber | None:
+    return Subscriber.objects.filter(public_id=public_id).first()
+
+
+@no_referrer
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = _reader(read_token(token, "confirm", settings.CONFIRM_LINK_MAX_AGE))
+    except ExpiredToken:
+        return render(request, "subscriptions/confirm_expired.html", {"token": token}, status=410)
+    except BadToken:
+        return broken_link(request)
+    if subscriber is None:
+        return unknown_reader(request)
+    if request.method == "POST":
+        if not _within_token_allowance("confirm", token):
+            return too_many(request)
+        actions.confirm(subscriber)
+    if subscriber.status in actions.RECEIVING:
+        context = {"subscriber": subscriber, "manage_url": links.manage_url(subscriber)}
+        return render(request, "subscriptions/confirmed.html", context)
+    if subscriber.status != Status.PENDING:  # unsubscribed or suppressed since the email left
+        return render(request, "subscriptions/confirm_stale.html", status=410)
+    context = {"subscriber": subscriber, "topics": subscriber.topics.all()}
+    return render(request, "subscriptions/confirm.html", context)
+
+
+@no_referrer
+@require_POST
+def resend_confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    """An expired confirm link's "send me a new one" button."""
+    try:
+        subscriber = _reader(read_token(token, "confirm"))
+    except BadToken:
+        return broken_link(request)
+    if not _within_token_allowance("resend", token):
+        return too_many(request)
+    if subscriber is not None:
+        actions.resend_confirmation(subscriber)
+    return check_inbox(request, None)
+
+
+@csrf_exempt  # RFC 8058: providers POST without cookies or a CSRF token. Nothing else is exempt.
+@no_referrer
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        public_id, issued_at = read_token_with_issue_time(token, "unsubscribe")
+    except BadToken:
+        return broken_link(request)
+    if request.method == "POST":
+        if not _within_token_allowance("unsubscribe", token):
+            return too_many(request)
+        subscriber = _reader(public_id)
+        if subscriber is not None:
+            actions.unsubscribe(subscriber)
+        # Also for a reader we no longer know: either way, no email will come.
+        return render(request, "subscriptions/unsubscribed.html")
+    # An aged link opened in a browser is a person, not a scanner checking a fresh delivery.
+    autosubmit = clock.now() - issued_at > settings.UNSUBSCRIBE_AUTOSUBMIT_AFTER
+    return render(request, "subscriptions/unsubscribe.html", {"autosubmit": autosubmit})
+
+
+@no_referrer
+@require_http_methods(["GET", "HEAD"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The reader's subscription at a glance: status, topics, schedule."""
+    try:
+        subscriber = _reader(read_token(token, "manage"))
+    except BadToken:
+        return broken_link(request)
+    if subscriber is None:
+        return unknown_reader(request)
+    context = {
+        "subscriber": subscriber,
+        "topics": subscriber.topics.all(),
+        "weekday": calendar.day_name[subscriber.weekday],
+        "unsubscribe_url": links.unsubscribe_url(subscriber),
+    }
+    return render(request, "subscriptions/manage.html", context)

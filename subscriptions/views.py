@@ -1,0 +1,56 @@
+"""The public front page and the subscribe form."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from config import clock
+from digest.models import Paper
+from subscriptions import actions, ratelimit
+from subscriptions.forms import SubscribeForm
+from subscriptions.pages import check_inbox, too_many
+
+TRENDING_ON_HOME = 20
+
+
+def todays_trending(limit: int = TRENDING_ON_HOME) -> QuerySet[Paper]:
+    """Papers first seen in the last day, most upvoted first, newest first among equals."""
+    since = clock.now() - timedelta(days=1)
+    return Paper.objects.filter(first_seen_at__gte=since).order_by(
+        F("upvotes").desc(nulls_last=True),
+        F("published_at").desc(nulls_last=True),
+        "-first_seen_at",
+    )[:limit]
+
+
+def _home(request: HttpRequest, form: SubscribeForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "papers": todays_trending()}
+    return render(request, "subscriptions/home.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def home(request: HttpRequest) -> HttpResponse:
+    return _home(request, SubscribeForm())
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return redirect("subscriptions:home")
+    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
+    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
+    if not ratelimit.hit("subscribe-ip", ip, limit, timedelta(hours=1)):
+        return too_many(request)
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return _home(request, form, status=400)
+    if not form.is_bot:
+        data = form.cleaned_data
+        user_agent = request.headers.get("User-Agent", "")
+        actions.subscribe(data["email"], data["topics"], data["frequency"], ip, user_agent)
+    # The same page whatever happened: no one learns whether an address is subscribed.
+    return check_inbox(request, form.cleaned_data["email"])

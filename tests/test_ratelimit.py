@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+import pytest
+
+from subscriptions.ratelimit import client_ip, hit
+
+HOUR = timedelta(hours=1)
+
+
+def test_it_allows_up_to_the_limit_then_refuses() -> None:
+    results = [hit("test", "ada", 3, HOUR) for _ in range(5)]
+
+    assert results == [True, True, True, False, False]
+
+
+def test_keys_and_scopes_are_counted_apart() -> None:
+    for _ in range(3):
+        hit("test", "ada", 3, HOUR)
+
+    assert hit("test", "bob", 3, HOUR)
+    assert hit("other", "ada", 3, HOUR)
+
+
+def test_a_new_window_starts_afresh(frozen_clock) -> None:
+    for _ in range(4):
+        hit("test", "ada", 3, HOUR)
+    frozen_clock.advance(HOUR)
+
+    assert hit("test", "ada", 3, HOUR)
+
+
+@pytest.mark.parametrize(
+    ("meta", "proxies", "expected"),
+    [
+        ({"REMOTE_ADDR": "10.0.0.1"}, 0, "10.0.0.1"),
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6"}, 0, "10.0.0.1"),
+        (
+            {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"},
+            1,
+            "203.0.113.9",
+        ),
+        ({"REMOTE_ADDR": "10.0.0.1"}, 1, "10.0.0.1"),
+    ],
+)
+def test_the_client_ip_trusts_only_the_configured_proxies(meta, proxies, expected) -> None:
+    assert client_ip(meta, proxies) == expected
