@@ -1,10 +1,14 @@
 """Celery tasks: thin wrappers that take ids and call the module that does the work."""
 
 from celery import shared_task
+from django.conf import settings
 
+from config import clock
 from digest.fetching import wait_before_fetching
 from digest.ingest import ingest_source
 from digest.models import Source
+from digest.planning import plan
+from digest.sending import send_chunk
 
 
 @shared_task
@@ -24,3 +28,22 @@ def ingest_one_source(self, source_id: int) -> None:
     if wait:
         raise self.retry(countdown=wait)
     ingest_source(source)
+
+
+def queue_sends(delivery_ids: list[int]) -> None:
+    """One send task per chunk of deliveries, queued once the planning transaction commits."""
+    size = settings.DIGEST_CHUNK_SIZE
+    for start in range(0, len(delivery_ids), size):
+        send_digests.delay_on_commit(delivery_ids[start : start + size])
+
+
+@shared_task
+def plan_digests() -> None:
+    """Beat entry: plan the digests due now and queue their sending."""
+    queue_sends(plan(clock.now()))
+
+
+@shared_task(acks_late=True)
+def send_digests(delivery_ids: list[int]) -> None:
+    # Safe to run twice: send_chunk claims its rows first and leaves others' alone.
+    send_chunk(delivery_ids)

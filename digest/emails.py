@@ -1,0 +1,172 @@
+"""Render one digest email: HTML (CSS inlined) and plain text, from pieces rendered once.
+
+premailer costs milliseconds per document, so it never runs once per email. The layout is
+rendered and inlined once per renderer with "slot:<name>" markers where each reader's values go,
+and each paper's block is rendered and inlined once per distinct (paper, topics, words). An email
+is then assembled by filling the slots in one pass, so text from a paper can never be mistaken
+for a slot. Use one DigestRenderer per batch: its caches live as long as it does.
+"""
+
+import re
+from datetime import datetime
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.signing import Signer
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import escape
+
+from config.emails import inline_css
+from digest.building import Pick
+from digest.matching import highlight
+from digest.models import Delivery
+from digest.schedule import zone
+from subscriptions.links import list_unsubscribe_headers, manage_url, unsubscribe_url
+
+SLOT = re.compile(r"slot:(\w+)")
+FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
+EXCERPT_CHARS = 320
+FIRST_AUTHORS = 3
+VIEW_SALT = "digest.view"
+
+
+def view_token(delivery: Delivery) -> str:
+    """The signed token of a digest's "view in browser" page (its own salt, never expires)."""
+    return Signer(salt=VIEW_SALT).sign(delivery.public_id.hex)
+
+
+def view_url(delivery: Delivery) -> str:
+    return settings.SITE_URL + reverse("digest:view", args=[view_token(delivery)])
+
+
+def short_date(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b}"
+
+
+def authors_line(authors: list[str]) -> str:
+    shown = ", ".join(authors[:FIRST_AUTHORS])
+    return f"{shown} et al." if len(authors) > FIRST_AUTHORS else shown
+
+
+def excerpt(abstract: str) -> str:
+    """The abstract's opening, cut at a word boundary."""
+    text = " ".join(abstract.split())
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "..."
+
+
+def subject(count: int, local_day: datetime, has_topics: bool) -> str:
+    papers = "paper" if count == 1 else "papers"
+    scope = " on your topics" if has_topics else ""
+    return f"{count} new {papers}{scope} - {short_date(local_day)}"
+
+
+def _paper_context(pick: Pick) -> dict:
+    paper = pick.paper
+    text = excerpt(paper.abstract)
+    when = paper.published_at or paper.first_seen_at
+    return {
+        "paper": paper,
+        "authors": authors_line(paper.authors),
+        "date": short_date(when) if when else "",
+        "topics": pick.topics,
+        "excerpt": text,
+        "runs": highlight(text, pick.words) if text else [],
+        "link": paper.abs_url or paper.pdf_url or paper.code_url,
+    }
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return SLOT.sub(lambda match: values[match.group(1)], template)
+
+
+class DigestRenderer:
+    """Renders digests, reusing the inlined layout and paper blocks across a batch."""
+
+    def __init__(self) -> None:
+        base = {
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "postal_address": settings.POSTAL_ADDRESS,
+        }
+        self.css = get_template("emails/digest.css").render({})
+        self.html_shell = inline_css(get_template("emails/digest-shell.html").render(base))
+        self.text_shell = get_template("emails/digest-shell.txt", using="text").render(base)
+        self.domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+        self._blocks: dict[tuple, tuple[str, str]] = {}
+
+    def _block(self, pick: Pick) -> tuple[str, str]:
+        """The (inlined HTML, text) of one paper, rendered once per distinct pick."""
+        key = (pick.paper.pk, pick.topics, pick.words)
+        if key not in self._blocks:
+            context = _paper_context(pick)
+            html = get_template("emails/digest-paper.html").render(context)
+            document = (
+                f"<html><head><style>{self.css}</style></head>"
+                f"<body><table><!--fragment-->{html}<!--/fragment--></table></body></html>"
+            )
+            inlined = FRAGMENT.search(inline_css(document)).group(1).strip()
+            text = get_template("emails/digest-paper.txt", using="text").render(context)
+            self._blocks[key] = (inlined, text)
+        return self._blocks[key]
+
+    def _values(self, delivery: Delivery, picks: list[Pick]) -> dict[str, str]:
+        reader = delivery.subscriber
+        topics = sorted({name for pick in picks for name in pick.topics})
+        local_day = delivery.planned_at.astimezone(zone(reader.time_zone))
+        title = subject(len(picks), local_day, bool(topics))
+        return {
+            "subject": title,
+            "headline": title.replace(" - ", " for "),
+            "preheader": ", ".join(pick.paper.title for pick in picks[:3]),
+            "email": reader.email,
+            "why": f"with the topics {', '.join(topics)}" if topics else "for every new paper",
+            "manage_url": manage_url(reader),
+            "unsubscribe_url": unsubscribe_url(reader),
+            "view_url": view_url(delivery),
+        }
+
+    def _html(self, values: dict[str, str], picks: list[Pick]) -> str:
+        filled = {key: escape(value) for key, value in values.items()}
+        filled["papers"] = "\n".join(self._block(pick)[0] for pick in picks)
+        return _fill(self.html_shell, filled)
+
+    def _text(self, values: dict[str, str], picks: list[Pick]) -> str:
+        filled = {**values, "papers": "\n".join(self._block(pick)[1] for pick in picks)}
+        return _fill(self.text_shell, filled)
+
+    def html(self, delivery: Delivery, picks: list[Pick]) -> str:
+        """The digest's HTML (also its "view in browser" page), each value escaped once."""
+        return self._html(self._values(delivery, picks), picks)
+
+    def headers(self, delivery: Delivery, sent_at: datetime) -> dict[str, str]:
+        return {
+            **list_unsubscribe_headers(delivery.subscriber),
+            "List-Id": f"{settings.SITE_NAME} digest <digest.{self.domain}>",
+            # Stable per digest, so a resend after a crash is recognisably the same message.
+            "Message-ID": f"<digest.{delivery.public_id.hex}@{self.domain}>",
+            "Date": format_datetime(sent_at),
+        }
+
+    def message(
+        self, delivery: Delivery, picks: list[Pick], sent_at: datetime
+    ) -> EmailMultiAlternatives:
+        """The email for one digest, with Anymail's tags, metadata and click tracking off."""
+        values = self._values(delivery, picks)
+        message = EmailMultiAlternatives(
+            subject=values["subject"],
+            body=self._text(values, picks),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[delivery.subscriber.email],
+            headers=self.headers(delivery, sent_at),
+        )
+        message.attach_alternative(self._html(values, picks), "text/html")
+        message.tags = ["digest"]
+        message.metadata = {"delivery_id": str(delivery.pk)}
+        # Provider click tracking would rewrite the signed manage and unsubscribe links.
+        message.track_clicks = False
+        return message

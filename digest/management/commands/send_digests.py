@@ -1,0 +1,71 @@
+"""`manage.py send_digests [--force] [--dry-run] [--now ISO8601]`: plan and send what is due."""
+
+from collections import Counter
+from datetime import datetime
+
+from celery import current_app
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import prefetch_related_objects
+
+from config import clock
+from digest.building import Request, select
+from digest.models import Delivery
+from digest.planning import due, plan
+from digest.tasks import queue_sends
+
+
+def moment(value: str) -> datetime:
+    """An ISO 8601 instant with a UTC offset; a naive one would silently mean the server's zone."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--now: {value!r} is not an ISO 8601 date and time") from None
+    if parsed.tzinfo is None:
+        raise CommandError(f"--now: {value!r} needs a UTC offset, e.g. {value}+00:00")
+    return parsed
+
+
+class Command(BaseCommand):
+    help = "Plan the digests due now and send them (queue them when a broker is configured)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="Every active reader is due now.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print who would get which papers; send nothing."
+        )
+        parser.add_argument("--now", type=moment, help="Plan as if it were this moment.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        now = options["now"] or clock.now()
+        if options["dry_run"]:
+            self._dry_run(now, bool(options["force"]))
+            return
+        ids = plan(now, force=bool(options["force"]))
+        queue_sends(ids)
+        if not current_app.conf.task_always_eager:
+            self.stdout.write(f"Planned {len(ids)} digest(s); queued for the workers.")
+            return
+        counts = Counter(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True))
+        self.stdout.write(
+            f"Planned {len(ids)} digest(s): {counts['sent']} sent, {counts['skipped']} skipped"
+            f" (nothing new), {counts['failed']} failed."
+        )
+
+    def _dry_run(self, now: datetime, force: bool) -> None:
+        """The same selection as a real run, without writing a row or sending an email."""
+        readers = list(due(now, force))
+        prefetch_related_objects([reader.subscriber for reader in readers], "topics")
+        requests = [
+            Request(
+                subscriber=reader.subscriber,
+                topics=[topic for topic in reader.subscriber.topics.all() if topic.enabled],
+                window_start=reader.window_start,
+                window_end=now,
+            )
+            for reader in readers
+        ]
+        for request, picks in zip(requests, select(requests), strict=True):
+            self.stdout.write(f"{request.subscriber.email}: {len(picks)} paper(s)")
+            for pick in picks:
+                self.stdout.write(f"  - {pick.paper.title}")
+        self.stdout.write(f"Dry run: {len(requests)} reader(s) due; nothing was sent.")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from digest import views
+
+app_name = "digest"
+
+urlpatterns = [
+    path("digests/<str:token>/", views.view_digest, name="view"),
+]
