@@ -51,12 +51,22 @@ def authors_line(authors: list[str]) -> str:
     return f"{shown} et al." if len(authors) > FIRST_AUTHORS else shown
 
 
-def excerpt(abstract: str) -> str:
-    """The abstract's opening, cut at a word boundary."""
+def excerpt(abstract: str, words: frozenset[str]) -> str:
+    """About EXCERPT_CHARS of the abstract, cut at word boundaries: its opening, or the passage
+    around the first matched word when that comes later, so the reader sees why it matched."""
     text = " ".join(abstract.split())
     if len(text) <= EXCERPT_CHARS:
         return text
-    return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "..."
+    offset = 0
+    for run, is_match in highlight(text, words):
+        if is_match:
+            break
+        offset += len(run)
+    start = 0 if offset < EXCERPT_CHARS - 60 else text.rfind(" ", 0, offset - 60) + 1
+    cut = text[start : start + EXCERPT_CHARS].rsplit(" ", 1)[0]
+    prefix = "..." if start else ""
+    suffix = "..." if start + len(cut) < len(text) else ""
+    return f"{prefix}{cut}{suffix}"
 
 
 def subject(count: int, local_day: datetime, has_topics: bool) -> str:
@@ -67,7 +77,7 @@ def subject(count: int, local_day: datetime, has_topics: bool) -> str:
 
 def _paper_context(pick: Pick) -> dict:
     paper = pick.paper
-    text = excerpt(paper.abstract)
+    text = excerpt(paper.abstract, pick.words)
     when = paper.published_at or paper.first_seen_at
     return {
         "paper": paper,
@@ -94,7 +104,9 @@ class DigestRenderer:
             "postal_address": settings.POSTAL_ADDRESS,
         }
         self.css = get_template("emails/digest.css").render({})
-        self.html_shell = inline_css(get_template("emails/digest-shell.html").render(base))
+        # premailer drops the doctype, which keeps Outlook and Gmail out of quirks mode.
+        layout = inline_css(get_template("emails/digest-shell.html").render(base))
+        self.html_shell = f"<!doctype html>\n{layout}"
         self.text_shell = get_template("emails/digest-shell.txt", using="text").render(base)
         self.domain = urlsplit(settings.SITE_URL).hostname or "localhost"
         self._blocks: dict[tuple, tuple[str, str]] = {}

@@ -1,4 +1,4 @@
-"""When a digest is due, in the reader's zone, across daylight-saving changes (pure, no database)."""
+"""When a digest is due, in the reader's zone, across daylight-saving changes (pure)."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta

@@ -1,0 +1,44 @@
+"""Papers and readers for digest tests, at fixed moments of the service clock."""
+
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from digest.models import Paper
+from subscriptions.models import Subscriber, TopicFilter
+
+# Thursday 26 November 2026, 08:00 UTC: the moment digest tests plan at.
+MORNING = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+_numbers = count(1)
+
+
+def make_paper(
+    title: str,
+    abstract: str = "",
+    upvotes: int | None = None,
+    hours_ago: float = 2,
+    **fields: object,
+) -> Paper:
+    """A paper first seen `hours_ago` before MORNING, with an arXiv-like id and links."""
+    number = next(_numbers)
+    arxiv_id = f"2611.{number:05d}"
+    return Paper.objects.create(
+        key=f"arxiv:{arxiv_id}",
+        arxiv_id=arxiv_id,
+        title=title,
+        abstract=abstract,
+        authors=fields.pop("authors", ["Ada Lovelace", "Charles Babbage"]),
+        categories=fields.pop("categories", ["cs.LG"]),
+        first_seen_at=MORNING - timedelta(hours=hours_ago),
+        abs_url=f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+        upvotes=upvotes,
+        **fields,
+    )
+
+
+def make_reader(email: str, topics: dict[str, str] | None = None, **fields: object) -> Subscriber:
+    """An active reader (daily at 08:00 UTC unless told) with topics {name: query}."""
+    reader = Subscriber.objects.create(email=email, status="active", **fields)
+    for position, (name, query) in enumerate((topics or {}).items()):
+        TopicFilter.objects.create(subscriber=reader, name=name, query=query, position=position)
+    return reader

@@ -1,0 +1,116 @@
+"""How a digest email looks: escaping, links, headers, size, and the plain-text part."""
+
+import re
+from email import message_from_bytes, policy
+
+import pytest
+from django.core import mail
+
+from digest.planning import plan
+from digest.sending import send_chunk
+from tests.digests import MORNING, make_paper, make_reader
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<script>alert(1)</script> & "quotes"'
+ABSTRACT = (
+    "We study diffusion models for long documents. " * 12
+    + "Our agents & <b>tags</b> survive escaping."
+)
+
+
+@pytest.fixture
+def digest(settings, frozen_clock) -> mail.EmailMultiAlternatives:  # noqa: ANN001
+    """ada's digest of ten papers, one with a hostile title, sent at MORNING."""
+    settings.SITE_URL = "https://papers.example.org"
+    frozen_clock.travel_to(MORNING)
+    make_paper(HOSTILE, abstract=ABSTRACT, upvotes=99, code_url="https://github.com/ada/x")
+    for number in range(9):
+        make_paper(f"Diffusion paper {number}", abstract=ABSTRACT, upvotes=number)
+    make_reader("ada@example.com", {"Diffusion": "diffusion"}, time_zone="Asia/Tokyo")
+    send_chunk(plan(MORNING))
+    [message] = mail.outbox
+    return message
+
+
+def html_of(message: mail.EmailMultiAlternatives) -> str:
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def test_the_subject_counts_the_papers_and_dates_them_in_the_readers_zone(digest) -> None:  # noqa: ANN001
+    # 08:00 UTC on 26 Nov is 17:00 on 26 Nov in Tokyo.
+    assert digest.subject == "10 new papers on your topics - 26 Nov"
+
+
+def test_a_hostile_title_is_escaped_exactly_once_in_html(digest) -> None:  # noqa: ANN001
+    html = html_of(digest)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
+    assert "<script>" not in html
+    assert "&amp;lt;" not in html
+
+
+def test_the_text_part_carries_each_full_title_verbatim_on_its_own_line(digest) -> None:  # noqa: ANN001
+    lines = digest.body.splitlines()
+    at = lines.index(HOSTILE)
+    assert re.fullmatch(r"https://arxiv\.org/abs/2611\.\d{5}", lines[at + 1])
+    assert "Diffusion paper 8" in lines
+    assert "&amp;" not in digest.body and "<span" not in digest.body
+
+
+def test_matched_words_are_highlighted_in_html_only(digest) -> None:  # noqa: ANN001
+    assert re.search(r'<span class="hit" style="[^"]+"[^>]*>diffusion</span>', html_of(digest))
+    assert "Matched: Diffusion" in digest.body
+
+
+def test_every_link_is_absolute(digest) -> None:  # noqa: ANN001
+    html = html_of(digest)
+    links = re.findall(r'href="([^"]*)"', html)
+    assert len(links) >= 10 * 2 + 3
+    assert all(link.startswith(("https://", "http://")) for link in links), links
+    assert "slot:" not in html and "slot:" not in digest.body
+
+
+def test_the_footer_links_manage_unsubscribe_view_in_browser_and_the_postal_address(
+    digest,
+    settings,  # noqa: ANN001
+) -> None:
+    html = html_of(digest)
+    for text in ("Manage your topics", "Unsubscribe", "View in browser", settings.POSTAL_ADDRESS):
+        assert text in html
+        assert text in digest.body
+    assert "https://papers.example.org/digests/" in digest.body
+
+
+def test_it_carries_list_headers_message_id_date_and_anymail_options(digest) -> None:  # noqa: ANN001
+    parsed = message_from_bytes(digest.message().as_bytes(), policy=policy.default)
+    assert parsed["List-Unsubscribe"].strip().startswith("<https://papers.example.org/unsubscribe/")
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["List-Id"] == "papers-digest digest <digest.papers.example.org>"
+    assert re.fullmatch(r"<digest\.[0-9a-f]{32}@papers\.example\.org>", parsed["Message-ID"])
+    assert parsed["Date"].startswith("Thu, 26 Nov 2026 08:00:")
+    assert digest.track_clicks is False
+    assert digest.tags == ["digest"]
+    assert set(digest.metadata) == {"delivery_id"}
+
+
+def test_ten_papers_stay_well_under_gmails_102_kb_clipping_limit(digest) -> None:  # noqa: ANN001
+    assert len(html_of(digest).encode()) < 60_000
+
+
+def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypatch) -> None:  # noqa: ANN001
+    import digest.emails
+
+    calls = []
+    real = digest.emails.inline_css
+    monkeypatch.setattr(digest.emails, "inline_css", lambda html: calls.append(1) or real(html))
+    for number in range(3):
+        make_paper(f"Diffusion paper {number}", abstract=ABSTRACT)
+    for name in ("ada", "bob", "cy", "dee"):
+        make_reader(f"{name}@example.com", {"Diffusion": "diffusion"})
+
+    send_chunk(plan(MORNING))
+
+    assert len(mail.outbox) == 4
+    assert len(calls) == 1 + 3  # the layout once, each distinct paper block once
