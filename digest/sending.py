@@ -83,7 +83,8 @@ def _provider_answer(message: object) -> tuple[str, str]:
     status = getattr(message, "anymail_status", None)
     if status is None or not status.status:
         return "", "sent"
-    return status.message_id or "", ",".join(sorted(status.status))
+    message_id = "" if status.message_id is None else str(status.message_id)
+    return message_id, ",".join(sorted(status.status))
 
 
 def _send_one(

@@ -38,7 +38,7 @@ def make_paper(
 
 def make_reader(email: str, topics: dict[str, str] | None = None, **fields: object) -> Subscriber:
     """An active reader (daily at 08:00 UTC unless told) with topics {name: query}."""
-    reader = Subscriber.objects.create(email=email, status="active", **fields)
+    reader = Subscriber.objects.create(email=email, **{"status": "active", **fields})
     for position, (name, query) in enumerate((topics or {}).items()):
         TopicFilter.objects.create(subscriber=reader, name=name, query=query, position=position)
     return reader
