@@ -92,6 +92,33 @@ def add_topics(subscriber: Subscriber, topics: list[tuple[str, str, int]]) -> No
     )
 
 
+def import_subscriber(
+    email: str,
+    topics: list[tuple[str, str, int]],
+    frequency: str | None,
+    max_papers: int | None,
+    confirmed: bool,
+) -> Subscriber:
+    """Create a reader from another tool's export. Unconfirmed readers get a confirmation email
+    (double opt-in); `confirmed` ones are active at once, the operator vouching for consent."""
+    now = clock.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.create(
+            email=clean_address(email),
+            status=Status.ACTIVE if confirmed else Status.PENDING,
+            frequency=frequency or Subscriber.Frequency.DAILY,
+            max_papers=max_papers or Subscriber._meta.get_field("max_papers").default,
+            consent_asked_at=now,
+            consent_confirmed_at=now if confirmed else None,
+            consent_user_agent="import_subscribers",
+            consent_wording=IMPORT_WORDING_VERSION,
+        )
+        add_topics(subscriber, topics)
+    if not confirmed:
+        resend_confirmation(subscriber)
+    return subscriber
+
+
 def resend_confirmation(subscriber: Subscriber) -> bool:
     """Queue a fresh confirmation email for a pending reader, within the daily allowance."""
     if subscriber.status != Status.PENDING or not _within_daily_allowance(subscriber.email):
