@@ -12,9 +12,10 @@ from django.db import connection
 from digest.models import Delivery
 from digest.planning import plan
 from digest.sending import claim, send_chunk
+from digest.tasks import send_digests
 from subscriptions.models import Subscriber
 from tests.digests import MORNING, make_paper, make_reader
-from tests.services import require_postgres
+from tests.services import celery_worker, require_postgres, require_redis, worker_environment
 
 AT_MORNING = ("--now", MORNING.isoformat())
 
@@ -199,3 +200,28 @@ def test_two_planners_at_once_plan_each_digest_once() -> None:
 
     assert Delivery.objects.count() == 30
     assert sorted(planned[0] + planned[1]) == sorted(Delivery.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.real_broker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_planned_digests_through_the_configured_backend(tmp_path) -> None:  # noqa: ANN001
+    require_postgres()
+    require_redis()
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    ids = plan(MORNING)
+    env = {
+        **worker_environment(),
+        "EMAIL_BACKEND": "digest.outbox.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path),
+    }
+
+    with celery_worker(env=env):
+        send_digests.apply_async(args=[ids], ignore_result=False).get(timeout=60)
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == "sent"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        f"digest-{delivery.pk}-adaexamplecom.eml",
+        f"digest-{delivery.pk}-adaexamplecom.html",
+    ]

@@ -1,0 +1,81 @@
+"""The signed "view in browser" page of a sent digest, and how a digest looks in a browser."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from digest.models import Delivery
+from digest.planning import plan
+from digest.sending import send_chunk
+from tests.digests import MORNING, make_paper, make_reader
+
+HOSTILE = '<script>alert(1)</script> & "quotes"'
+ABSTRACT = (
+    "We train diffusion models on long scientific documents and measure how well agents "
+    "summarise them. " * 4
+)
+
+
+def send_adas_digest() -> str:
+    """Send ada a digest of five papers; return the path of its "view in browser" link."""
+    make_paper(HOSTILE, abstract=ABSTRACT, upvotes=42, code_url="https://github.com/ada/x")
+    for number in range(4):
+        make_paper(f"Scaling diffusion transformers, part {number}", abstract=ABSTRACT)
+    make_reader("ada@example.com", {"Diffusion": "diffusion", "Agents": "agents"})
+    send_chunk(plan(MORNING))
+    [link] = re.findall(r"View in browser: (\S+)", mail.outbox[0].body)
+    return link.removeprefix("http://localhost:8000")
+
+
+@pytest.mark.django_db
+def test_the_view_in_browser_link_shows_the_digest_escaped(client: Client) -> None:
+    response = client.get(send_adas_digest())
+
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "noindex" in response["X-Robots-Tag"]
+    page = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+    assert "<script>" not in page
+
+
+@pytest.mark.django_db
+def test_a_tampered_link_finds_nothing(client: Client) -> None:
+    path = send_adas_digest()
+
+    assert client.get(path[:-3] + "xyz/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_digest_that_was_not_sent_has_no_page(client: Client) -> None:
+    path = send_adas_digest()
+    Delivery.objects.update(status="failed")
+
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("device, width", [("phone", 390), ("desktop", 1280)])
+def test_a_digest_reads_well_on_a_phone_and_a_desktop(
+    live_server,  # noqa: ANN001
+    chromium,  # noqa: ANN001
+    artefacts,  # noqa: ANN001
+    device: str,
+    width: int,
+) -> None:
+    path = send_adas_digest()
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(path=str(artefacts / f"digest-{device}.png"), full_page=True)
+
+        assert page.get_by_role("link", name=HOSTILE).is_visible()
+        assert page.get_by_role("link", name="Unsubscribe").is_visible()
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
