@@ -9,8 +9,9 @@ app_name = "subscriptions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("subscribe/", views.subscribe, name="subscribe"),
+    path("confirm/", link_views.confirm_page, name="confirm_page"),
+    path("confirm/resend/", link_views.resend_confirmation, name="resend"),
     path("confirm/<str:token>/", link_views.confirm, name="confirm"),
-    path("confirm/<str:token>/resend/", link_views.resend_confirmation, name="resend"),
     path("unsubscribe/<str:token>/", link_views.unsubscribe, name="unsubscribe"),
     path("manage/<str:token>/", link_views.manage, name="manage"),
 ]
