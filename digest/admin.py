@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from digest.models import Paper, Sighting, Source
+from digest.models import Delivery, Paper, SentPaper, Sighting, Source
 
 
 @admin.register(Source)
@@ -72,3 +72,29 @@ class PaperAdmin(admin.ModelAdmin):
     readonly_fields = ("key", "first_seen_at", "upvotes_at", "version")
     inlines = (SightingInline,)
     date_hierarchy = "first_seen_at"
+
+
+class SentPaperInline(admin.TabularInline):
+    model = SentPaper
+    fields = ("position", "paper", "topics")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: the row records what was sent; only sending changes it."""
+
+    list_display = ("subscriber", "period", "status", "planned_at", "sent_at", "attempts", "reason")
+    list_filter = ("status",)
+    search_fields = ("subscriber__email", "provider_message_id")
+    list_select_related = ("subscriber",)
+    date_hierarchy = "planned_at"
+    inlines = (SentPaperInline,)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

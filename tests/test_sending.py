@@ -12,7 +12,7 @@ from django.db import connection
 from digest.models import Delivery
 from digest.planning import plan
 from digest.sending import claim, send_chunk
-from digest.tasks import send_digests
+from digest.tasks import plan_digests, send_digests
 from subscriptions.models import Subscriber
 from tests.digests import MORNING, make_paper, make_reader
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
@@ -225,3 +225,25 @@ def test_a_real_worker_sends_planned_digests_through_the_configured_backend(tmp_
         f"digest-{delivery.pk}-adaexamplecom.eml",
         f"digest-{delivery.pk}-adaexamplecom.html",
     ]
+
+
+def test_beat_plans_digests_every_quarter_hour(settings) -> None:  # noqa: ANN001
+    entry = settings.CELERY_BEAT_SCHEDULE["plan-digests"]
+    assert entry["task"] == "digest.tasks.plan_digests"
+    assert entry["schedule"].minute == {0, 15, 30, 45}
+
+
+@pytest.mark.django_db
+def test_the_beat_task_plans_what_is_due_by_the_service_clock_and_sends_it(
+    frozen_clock,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    make_paper("Diffusion models")
+    make_reader("ada@example.com", delivery_hour=8)
+    make_reader("bob@example.com", delivery_hour=9)
+    frozen_clock.travel_to(MORNING + timedelta(minutes=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_digests.delay()
+
+    assert [message.to for message in mail.outbox] == [["ada@example.com"]]
