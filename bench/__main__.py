@@ -13,7 +13,7 @@ from pathlib import Path
 
 import django
 
-SUITES: list[str] = ["bench.digests"]
+SUITES: list[str] = ["bench.digests", "bench.matching"]
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

@@ -132,11 +132,23 @@ def _compile(node: Node) -> Test:
             inner = _compile(child)
             return lambda doc: not inner(doc)
         case And(children):
-            tests = tuple(map(_compile, children))
-            return lambda doc: all(test(doc) for test in tests)
+            return _all_of(tuple(map(_compile, children)))
         case Or(children):
-            tests = tuple(map(_compile, children))
-            return lambda doc: any(test(doc) for test in tests)
+            return _any_of(tuple(map(_compile, children)))
+
+
+def _all_of(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 2:  # the common case, without a generator's overhead
+        first, second = tests
+        return lambda doc: first(doc) and second(doc)
+    return lambda doc: all(test(doc) for test in tests)
+
+
+def _any_of(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 2:
+        first, second = tests
+        return lambda doc: first(doc) or second(doc)
+    return lambda doc: any(test(doc) for test in tests)
 
 
 def _compile_term(term: Term) -> Test:
@@ -259,32 +271,72 @@ class Compiled:
     query: Query
     test: Test
     requirement: frozenset[Key] | None
+    # The positive terms with their tests, to find the words a match highlights; or, when every
+    # positive term must hold in any match and none is a prefix, those words once and for all.
+    positives: tuple[tuple[Term, Test], ...]
+    fixed_words: frozenset[str] | None
+
+    def words(self, doc: Document) -> frozenset[str]:
+        """The words to highlight in a paper this query matched."""
+        if self.fixed_words is not None:
+            return self.fixed_words
+        return _words_of((term for term, test in self.positives if test(doc)), doc)
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)
 def compile_query(text: str) -> Compiled:
     """Parse and compile one query (cached by its text). Raises QueryError."""
     query = parse(text)
-    return Compiled(query, _compile(query.root), _requirement(query.root))
+    positives = _positive_terms(query.root)
+    fixed = None
+    if set(positives) == _required_terms(query.root) and not any(t.prefix for t in positives):
+        fixed = frozenset(word for term in positives for word in term.words)
+    return Compiled(
+        query,
+        _compile(query.root),
+        _requirement(query.root),
+        tuple((term, _compile_term(term)) for term in positives),
+        fixed,
+    )
 
 
 # --- the words to highlight --------------------------------------------------------------------
 
 
-def matched_words(node: Node, doc: Document, positive: bool = True) -> frozenset[str]:
-    """The paper's words that satisfied the positive clauses of a query it matches."""
+def _positive_terms(node: Node, positive: bool = True) -> list[Term]:
+    """The terms a match can be credited to: those not under an odd number of NOTs."""
     match node:
-        case Term() if positive and _term_holds(node, doc):
-            slot = _SLOT[node.field]
-            if node.prefix:
-                return frozenset(node.words[:-1]).union(doc.words_starting(slot, node.words[-1]))
-            return frozenset(node.words)
+        case Term():
+            return [node] if positive else []
         case Not(child):
-            return matched_words(child, doc, not positive)
+            return _positive_terms(child, not positive)
         case And(children) | Or(children):
-            return frozenset().union(*(matched_words(child, doc, positive) for child in children))
+            return [term for child in children for term in _positive_terms(child, positive)]
         case _:
-            return frozenset()
+            return []
+
+
+def _required_terms(node: Node) -> set[Term]:
+    """The terms that hold in every paper the query matches (those ANDed from the top)."""
+    match node:
+        case Term():
+            return {node}
+        case And(children):
+            return set().union(*map(_required_terms, children))
+        case _:
+            return set()
+
+
+def _words_of(terms: Iterable[Term], doc: Document) -> frozenset[str]:
+    """The words of terms that hold in a paper; a prefix credits the paper words it matched."""
+    words: set[str] = set()
+    for term in terms:
+        if term.prefix:
+            words.update(term.words[:-1])
+            words.update(doc.words_starting(_SLOT[term.field], term.words[-1]))
+        else:
+            words.update(term.words)
+    return frozenset(words)
 
 
 # --- the reference: every topic on every paper, read straight from the query tree -------------
@@ -332,7 +384,9 @@ def match_naively(topics: Iterable[Topic], paper: PaperText) -> dict[int, frozen
         except QueryError:
             continue
         if upvotes >= topic.min_upvotes and _holds(root, doc):
-            found[topic.key] = matched_words(root, doc)
+            found[topic.key] = _words_of(
+                (term for term in _positive_terms(root) if _term_holds(term, doc)), doc
+            )
     return found
 
 
@@ -412,7 +466,7 @@ class TopicIndex:
         for slot in self.candidates(doc):
             if upvotes < self.floors[slot] or not self.queries[slot].test(doc):
                 continue
-            words = matched_words(self.queries[slot].query.root, doc)
+            words = self.queries[slot].words(doc)
             for key, minimum in self.owners[slot]:
                 if upvotes >= minimum:
                     found[key] = words
@@ -426,7 +480,7 @@ class TopicIndex:
         found: dict[int, frozenset[str]] = {}
         for compiled, owners in zip(self.queries, self.owners, strict=True):
             if compiled.test(doc):
-                words = matched_words(compiled.query.root, doc)
+                words = compiled.words(doc)
                 found.update((key, words) for key, minimum in owners if upvotes >= minimum)
         return found
 
