@@ -13,7 +13,7 @@ evaluates every topic on every paper, and the index must return exactly what it 
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -192,49 +192,14 @@ def _has_phrase(sequence: tuple[str, ...], words: tuple[str, ...], prefix: bool)
 Key = tuple[str, str]
 
 # Words in most abstracts make poor index terms; anything else is guessed rarer the longer it is.
-_COMMON = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "based",
-        "by",
-        "data",
-        "deep",
-        "for",
-        "from",
-        "in",
-        "is",
-        "large",
-        "learning",
-        "method",
-        "methods",
-        "model",
-        "models",
-        "network",
-        "networks",
-        "new",
-        "of",
-        "on",
-        "or",
-        "our",
-        "paper",
-        "performance",
-        "results",
-        "show",
-        "task",
-        "tasks",
-        "the",
-        "this",
-        "to",
-        "training",
-        "using",
-        "we",
-        "with",
-    ]
-)
+# fmt: off
+_COMMON = frozenset((
+    "a", "an", "and", "are", "as", "based", "by", "data", "deep", "for", "from", "in", "is",
+    "large", "learning", "method", "methods", "model", "models", "network", "networks", "new",
+    "of", "on", "or", "our", "paper", "performance", "results", "show", "task", "tasks", "the",
+    "this", "to", "training", "using", "we", "with",
+))
+# fmt: on
 
 
 def _cost(key: Key) -> float:
@@ -266,11 +231,27 @@ def _requirement(node: Node) -> frozenset[Key] | None:
             return None if None in needs else frozenset().union(*needs)
 
 
+def _required_words(node: Node) -> set[str]:
+    """Whole words every matching paper contains (those of terms ANDed from the top)."""
+    return {
+        word for term in _required_terms(node) for word in term.words[: -1 if term.prefix else None]
+    }
+
+
+def _second_word(requirement: frozenset[Key] | None, node: Node) -> str | None:
+    """The rarest required word besides the key a query is filed under, checked before its test:
+    with one word each, topics like `video diffusion` would be tested on every video paper."""
+    filed_under = {value for kind, value in requirement or () if kind == "w"}
+    others = _required_words(node) - filed_under
+    return min(others, key=lambda word: _cost(("w", word)), default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Compiled:
     query: Query
     test: Test
     requirement: frozenset[Key] | None
+    second: str | None
     # The positive terms with their tests, to find the words a match highlights; or, when every
     # positive term must hold in any match and none is a prefix, those words once and for all.
     positives: tuple[tuple[Term, Test], ...]
@@ -287,6 +268,7 @@ class Compiled:
 def compile_query(text: str) -> Compiled:
     """Parse and compile one query (cached by its text). Raises QueryError."""
     query = parse(text)
+    requirement = _requirement(query.root)
     positives = _positive_terms(query.root)
     fixed = None
     if set(positives) == _required_terms(query.root) and not any(t.prefix for t in positives):
@@ -294,7 +276,8 @@ def compile_query(text: str) -> Compiled:
     return Compiled(
         query,
         _compile(query.root),
-        _requirement(query.root),
+        requirement,
+        _second_word(requirement, query.root),
         tuple((term, _compile_term(term)) for term in positives),
         fixed,
     )
@@ -402,9 +385,16 @@ class TopicIndex:
 
     def __init__(self) -> None:
         self.queries: list[Compiled] = []
-        self.owners: list[list[tuple[int, int]]] = []  # (topic key, min upvotes) per query
-        self.floors: list[int] = []  # the lowest min upvotes among a query's topics
-        self.keys: dict[str, dict[str, list[int]]] = {"w": {}, "p": {}, "c": {}, "cp": {}}
+        # Per query, its topics' keys and minimum upvotes, in order of the minimum, so the topics
+        # a paper's upvotes reach are a leading run.
+        self.owners: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        # kind of key -> key -> second word (or None) -> queries filed there
+        self.keys: dict[str, dict[str, dict[str | None, list[int]]]] = {
+            "w": {},
+            "p": {},
+            "c": {},
+            "cp": {},
+        }
         self.prefix_lengths: dict[str, list[int]] = {"p": [], "cp": []}
         self.fallback: list[int] = []
         self.invalid: dict[int, QueryError] = {}
@@ -413,6 +403,7 @@ class TopicIndex:
     def build(cls, topics: Iterable[Topic]) -> TopicIndex:
         index = cls()
         slots: dict[str, int] = {}
+        owners: list[list[tuple[int, int]]] = []
         for topic in topics:
             slot = slots.get(topic.query)
             if slot is None:
@@ -422,8 +413,11 @@ class TopicIndex:
                     index.invalid[topic.key] = error
                     continue
                 slot = slots[topic.query] = index._file(compiled)
-            index.owners[slot].append((topic.key, topic.min_upvotes))
-            index.floors[slot] = min(index.floors[slot], topic.min_upvotes)
+                owners.append([])
+            owners[slot].append((topic.min_upvotes, topic.key))
+        for pairs in owners:
+            minimums, keys = zip(*sorted(pairs), strict=True)
+            index.owners.append((keys, minimums))
         for kind in index.prefix_lengths:
             index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
         return index
@@ -431,30 +425,30 @@ class TopicIndex:
     def _file(self, compiled: Compiled) -> int:
         slot = len(self.queries)
         self.queries.append(compiled)
-        self.owners.append([])
-        self.floors.append(1 << 62)
         if compiled.requirement is None:
             self.fallback.append(slot)
         for kind, value in compiled.requirement or ():
-            self.keys[kind].setdefault(value, []).append(slot)
+            groups = self.keys[kind].setdefault(value, {})
+            groups.setdefault(compiled.second, []).append(slot)
         return slot
 
     def candidates(self, doc: Document) -> set[int]:
-        """The queries filed under a term this paper has, and the fallback bucket."""
+        """The queries filed under a key this paper has (with their second word, if any), and
+        the fallback bucket."""
         found = set(self.fallback)
         for kind, values in (("w", doc.words), ("c", doc.categories)):
             filed = self.keys[kind]
             for value in values:
-                if (slots := filed.get(value)) is not None:
-                    found.update(slots)
+                if (groups := filed.get(value)) is not None:
+                    _gather(groups, doc.words, found)
             stems = self.keys["p" if kind == "w" else "cp"]
             lengths = self.prefix_lengths["p" if kind == "w" else "cp"]
             for value in values:
                 for length in lengths:
                     if length > len(value):
                         break
-                    if (slots := stems.get(value[:length])) is not None:
-                        found.update(slots)
+                    if (groups := stems.get(value[:length])) is not None:
+                        _gather(groups, doc.words, found)
         return found
 
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
@@ -464,12 +458,10 @@ class TopicIndex:
         upvotes = paper.upvotes or 0
         found: dict[int, frozenset[str]] = {}
         for slot in self.candidates(doc):
-            if upvotes < self.floors[slot] or not self.queries[slot].test(doc):
-                continue
-            words = self.queries[slot].words(doc)
-            for key, minimum in self.owners[slot]:
-                if upvotes >= minimum:
-                    found[key] = words
+            keys, minimums = self.owners[slot]
+            if upvotes >= minimums[0] and self.queries[slot].test(doc):
+                words = self.queries[slot].words(doc)
+                found.update(dict.fromkeys(_reached(keys, minimums, upvotes), words))
         return found
 
     def match_each(self, paper: PaperText) -> dict[int, frozenset[str]]:
@@ -478,11 +470,21 @@ class TopicIndex:
         doc = Document(paper)
         upvotes = paper.upvotes or 0
         found: dict[int, frozenset[str]] = {}
-        for compiled, owners in zip(self.queries, self.owners, strict=True):
+        for compiled, (keys, minimums) in zip(self.queries, self.owners, strict=True):
             if compiled.test(doc):
-                words = compiled.words(doc)
-                found.update((key, words) for key, minimum in owners if upvotes >= minimum)
+                found.update(dict.fromkeys(_reached(keys, minimums, upvotes), compiled.words(doc)))
         return found
+
+
+def _gather(groups: dict[str | None, list[int]], words: frozenset[str], found: set[int]) -> None:
+    for second, slots in groups.items():
+        if second is None or second in words:
+            found.update(slots)
+
+
+def _reached(keys: tuple[int, ...], minimums: tuple[int, ...], upvotes: int) -> tuple[int, ...]:
+    """The topics whose minimum upvotes a paper reaches (minimums ascending)."""
+    return keys if upvotes >= minimums[-1] else keys[: bisect_right(minimums, upvotes)]
 
 
 # --- ordering and highlighting ------------------------------------------------------------------
