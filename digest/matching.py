@@ -81,7 +81,7 @@ class Document:
     """A paper's words per field: sets for membership, sorted runs for prefixes, and sequences
     (the title, the abstract, each author's name) for phrases."""
 
-    __slots__ = ("sets", "sorted", "sequences", "categories", "words")
+    __slots__ = ("sets", "sorted", "sequences", "categories", "words", "seconds")
 
     def __init__(self, paper: PaperText) -> None:
         title = tuple(tokenize(paper.title))
@@ -98,6 +98,8 @@ class Document:
         self.sorted = tuple(tuple(sorted(words)) for words in self.sets)
         self.categories = frozenset(category.lower() for category in paper.categories)
         self.words = self.sets[0] | author_words
+        # What a filed query's second key is checked against (see _plan).
+        self.seconds = self.words.union(f"cat:{category}" for category in self.categories)
 
     def words_starting(self, slot: int, stem: str) -> list[str]:
         """The words of one field that start with `stem` (a bisect, not a scan)."""
@@ -231,19 +233,36 @@ def _requirement(node: Node) -> frozenset[Key] | None:
             return None if None in needs else frozenset().union(*needs)
 
 
-def _required_words(node: Node) -> set[str]:
-    """Whole words every matching paper contains (those of terms ANDed from the top)."""
-    return {
-        word for term in _required_terms(node) for word in term.words[: -1 if term.prefix else None]
-    }
+def _required_keys(node: Node) -> set[Key]:
+    """Whole words and categories every matching paper has (those ANDed from the top)."""
+    match node:
+        case Term(words=words, prefix=prefix):
+            return {("w", word) for word in words[: -1 if prefix else None]}
+        case Category(value, prefix=False):
+            return {("c", value)}
+        case And(children):
+            return set().union(*map(_required_keys, children))
+        case _:
+            return set()
 
 
-def _second_word(requirement: frozenset[Key] | None, node: Node) -> str | None:
-    """The rarest required word besides the key a query is filed under, checked before its test:
-    with one word each, topics like `video diffusion` would be tested on every video paper."""
-    filed_under = {value for kind, value in requirement or () if kind == "w"}
-    others = _required_words(node) - filed_under
-    return min(others, key=lambda word: _cost(("w", word)), default=None)
+def _plan(root: Node) -> tuple[frozenset[Key] | None, str | None]:
+    """Where to file a query: the keys it is filed under, and a second word or category every
+    match also has, checked before the query is evaluated. Without the second key, topics like
+    `video diffusion` would be evaluated on every paper about video.
+
+    Choose the pair least likely to be found together, estimating each key's odds by `_cost`.
+    """
+    options = root.children if isinstance(root, And) else (root,)
+    required = _required_keys(root)
+    best: tuple[float, frozenset[Key] | None, str | None] = (2.0, None, None)
+    for need in filter(None, map(_requirement, options)):
+        second = min(required - need, key=_cost, default=None)
+        odds = sum(map(_cost, need)) * (_cost(second) if second else 1.0)
+        if odds < best[0]:
+            kind, value = second or ("", "")
+            best = (odds, need, f"cat:{value}" if kind == "c" else value or None)
+    return best[1], best[2]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +270,7 @@ class Compiled:
     query: Query
     test: Test
     requirement: frozenset[Key] | None
-    second: str | None
+    second: str | None  # a word, or "cat:" and a category (words never hold a colon)
     # The positive terms with their tests, to find the words a match highlights; or, when every
     # positive term must hold in any match and none is a prefix, those words once and for all.
     positives: tuple[tuple[Term, Test], ...]
@@ -268,7 +287,7 @@ class Compiled:
 def compile_query(text: str) -> Compiled:
     """Parse and compile one query (cached by its text). Raises QueryError."""
     query = parse(text)
-    requirement = _requirement(query.root)
+    requirement, second = _plan(query.root)
     positives = _positive_terms(query.root)
     fixed = None
     if set(positives) == _required_terms(query.root) and not any(t.prefix for t in positives):
@@ -277,7 +296,7 @@ def compile_query(text: str) -> Compiled:
         query,
         _compile(query.root),
         requirement,
-        _second_word(requirement, query.root),
+        second,
         tuple((term, _compile_term(term)) for term in positives),
         fixed,
     )
@@ -385,9 +404,9 @@ class TopicIndex:
 
     def __init__(self) -> None:
         self.queries: list[Compiled] = []
-        # Per query, its topics' keys and minimum upvotes, in order of the minimum, so the topics
-        # a paper's upvotes reach are a leading run.
-        self.owners: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        # Per query: its test, itself, and its topics' keys and minimum upvotes in order of the
+        # minimum (so the topics a paper's upvotes reach are a leading run).
+        self.entries: list[tuple[Test, Compiled, tuple[int, ...], tuple[int, ...]]] = []
         # kind of key -> key -> second word (or None) -> queries filed there
         self.keys: dict[str, dict[str, dict[str | None, list[int]]]] = {
             "w": {},
@@ -415,9 +434,9 @@ class TopicIndex:
                 slot = slots[topic.query] = index._file(compiled)
                 owners.append([])
             owners[slot].append((topic.min_upvotes, topic.key))
-        for pairs in owners:
+        for compiled, pairs in zip(index.queries, owners, strict=True):
             minimums, keys = zip(*sorted(pairs), strict=True)
-            index.owners.append((keys, minimums))
+            index.entries.append((compiled.test, compiled, keys, minimums))
         for kind in index.prefix_lengths:
             index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
         return index
@@ -440,7 +459,7 @@ class TopicIndex:
             filed = self.keys[kind]
             for value in values:
                 if (groups := filed.get(value)) is not None:
-                    _gather(groups, doc.words, found)
+                    _gather(groups, doc.seconds, found)
             stems = self.keys["p" if kind == "w" else "cp"]
             lengths = self.prefix_lengths["p" if kind == "w" else "cp"]
             for value in values:
@@ -448,7 +467,7 @@ class TopicIndex:
                     if length > len(value):
                         break
                     if (groups := stems.get(value[:length])) is not None:
-                        _gather(groups, doc.words, found)
+                        _gather(groups, doc.seconds, found)
         return found
 
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
@@ -457,10 +476,18 @@ class TopicIndex:
         doc = Document(paper)
         upvotes = paper.upvotes or 0
         found: dict[int, frozenset[str]] = {}
+        # The hot loop of a digest run: locals and one tuple per query keep it lean.
+        entries = self.entries
         for slot in self.candidates(doc):
-            keys, minimums = self.owners[slot]
-            if upvotes >= minimums[0] and self.queries[slot].test(doc):
-                words = self.queries[slot].words(doc)
+            test, compiled, keys, minimums = entries[slot]
+            if upvotes < minimums[0] or not test(doc):
+                continue
+            words = compiled.fixed_words
+            if words is None:
+                words = compiled.words(doc)
+            if len(keys) == 1:
+                found[keys[0]] = words
+            else:
                 found.update(dict.fromkeys(_reached(keys, minimums, upvotes), words))
         return found
 
@@ -470,16 +497,24 @@ class TopicIndex:
         doc = Document(paper)
         upvotes = paper.upvotes or 0
         found: dict[int, frozenset[str]] = {}
-        for compiled, (keys, minimums) in zip(self.queries, self.owners, strict=True):
-            if compiled.test(doc):
+        for test, compiled, keys, minimums in self.entries:
+            if test(doc):
                 found.update(dict.fromkeys(_reached(keys, minimums, upvotes), compiled.words(doc)))
         return found
 
 
-def _gather(groups: dict[str | None, list[int]], words: frozenset[str], found: set[int]) -> None:
-    for second, slots in groups.items():
-        if second is None or second in words:
-            found.update(slots)
+def _gather(groups: dict[str | None, list[int]], seconds: frozenset[str], found: set[int]) -> None:
+    """Add the queries of one key whose second key the paper has (or that need none)."""
+    if (slots := groups.get(None)) is not None:
+        found.update(slots)
+    if len(groups) <= len(seconds):  # walk the smaller side
+        for second, slots in groups.items():
+            if second in seconds:
+                found.update(slots)
+    else:
+        for second in seconds:
+            if (slots := groups.get(second)) is not None:
+                found.update(slots)
 
 
 def _reached(keys: tuple[int, ...], minimums: tuple[int, ...], upvotes: int) -> tuple[int, ...]:
