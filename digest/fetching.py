@@ -107,7 +107,9 @@ def _get_once(
         connection.close()
 
 
-def _connect(url: str, limits: Limits, deadline: float) -> http.client.HTTPConnection:
+def _connect(
+    url: str, limits: Limits, deadline: float
+) -> "_PinnedHTTPConnection | _PinnedHTTPSConnection":
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"only http:// and https:// URLs can be fetched, not {url!r}")
@@ -151,7 +153,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.deadline = deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.pinned = socket.create_connection((self.address, self.port), self.timeout)
         # From here on every read may wait only as long as the whole fetch has left.
         self.sock.settimeout(_remaining(self.deadline))
 
@@ -165,12 +167,12 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
         sock.settimeout(_remaining(self.deadline))
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.pinned = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _read_body(
     reply: http.client.HTTPResponse,
-    connection: http.client.HTTPConnection,
+    connection: "_PinnedHTTPConnection | _PinnedHTTPSConnection",
     limits: Limits,
     deadline: float,
 ) -> bytes:
@@ -179,12 +181,12 @@ def _read_body(
         raise FetchError(f"too big: {int(declared):,} bytes (the limit is {limits.max_bytes:,})")
     decoder = _decoder(reply.getheader("Content-Encoding") or "")
     body = bytearray()
-    while chunk := reply.read1(CHUNK) if hasattr(reply, "read1") else reply.read(CHUNK):
+    while chunk := reply.read1(CHUNK):
         body += decoder.decompress(chunk, limits.max_bytes + 1 - len(body)) if decoder else chunk
         if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
             raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
-        if connection.sock is not None:
-            connection.sock.settimeout(_remaining(deadline))
+        # http.client may already have let go of the socket (no Content-Length): keep our own.
+        connection.pinned.settimeout(_remaining(deadline))
     if decoder:
         body += decoder.flush()
     return bytes(body)

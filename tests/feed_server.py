@@ -1,0 +1,125 @@
+"""A tiny HTTP server on 127.0.0.1 for fetch tests: each path is one behaviour."""
+
+import gzip
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+def body(content: bytes, *, etag: str = "", content_type: str = "application/xml") -> Route:
+    """200 with `content`, or 304 when the client already holds `etag`."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        if etag and handler.headers.get("If-None-Match") == etag:
+            handler.send_response(304)
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(content)))
+        if etag:
+            handler.send_header("ETag", etag)
+        handler.end_headers()
+        handler.wfile.write(content)
+
+    return respond
+
+
+def gzipped(content: bytes) -> Route:
+    packed = gzip.compress(content)
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(packed)))
+        handler.end_headers()
+        handler.wfile.write(packed)
+
+    return respond
+
+
+def unannounced(content: bytes) -> Route:
+    """A body with no Content-Length: only reading it shows how big it is."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        handler.wfile.write(content)
+        handler.close_connection = True
+
+    return respond
+
+
+def drip(every: float, stop: threading.Event) -> Route:
+    """One byte every `every` seconds until the client hangs up or the test ends."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        try:
+            while not stop.is_set():
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(every)
+        except OSError:
+            pass
+
+    return respond
+
+
+def redirect(location: str) -> Route:
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return respond
+
+
+def status(code: int) -> Route:
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(code)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return respond
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.stop = threading.Event()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            server.requests.append((self.path, dict(self.headers)))
+            server.routes.get(self.path, status(404))(self)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    server.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stop.set()
+        httpd.shutdown()
+        httpd.server_close()
