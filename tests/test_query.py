@@ -1,5 +1,8 @@
 """The topic query language: what a query means, and how a bad one is refused."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from subscriptions.query import (
@@ -219,3 +222,13 @@ def test_too_many_wildcards_are_refused_naming_the_limit() -> None:
 
 def test_a_query_error_is_a_value_error() -> None:
     assert issubclass(QueryError, ValueError)
+
+
+def test_every_example_in_the_readers_guide_parses() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "topics.md").read_text()
+    examples = guide.split("## Examples", 1)[1].split("##", 1)[0]
+    queries = re.findall(r"^\| `(.+?)` \|", examples, re.MULTILINE)
+
+    assert len(queries) == 6
+    for query in queries:
+        parse(query)
