@@ -159,9 +159,11 @@ def test_the_format_is_detected_from_the_content_not_the_name(tmp_path):
 
 def test_html_and_script_in_an_rss_title_come_out_as_plain_text():
     rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item>
-      <title>&lt;b&gt;Bold&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;results &amp;amp; more</title>
+      <title>&lt;b&gt;Bold&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;results &amp;amp; more
+      </title>
       <link>https://blog.example.com/p/1</link>
-      <description>&lt;p&gt;An &lt;i&gt;abstract&lt;/i&gt;&lt;img src=x onerror=alert(1)&gt;&lt;/p&gt;</description>
+      <description>&lt;p&gt;An &lt;i&gt;abstract&lt;/i&gt;
+        &lt;img src=x onerror=alert(1)&gt;&lt;/p&gt;</description>
     </item></channel></rss>"""
     _, parsed = feeds.parse(rss)
     (paper,) = parsed.records
