@@ -13,7 +13,7 @@ from pathlib import Path
 
 import django
 
-SUITES: list[str] = ["bench.digests", "bench.matching"]
+SUITES: list[str] = ["bench.digests", "bench.matching", "bench.ingest"]
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

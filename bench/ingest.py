@@ -1,0 +1,154 @@
+"""Ingest a generated 10,000-entry arXiv RSS listing into SQLite and PostgreSQL.
+
+Each database is a throwaway one made for the run, measured in a child process (Django binds its
+database at start-up): a first ingest (all new) and a second one (all unchanged), with entries per
+second, queries per entry and the share of the time spent inside feedparser.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ENTRIES = 10_000
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def listing(entries: int) -> bytes:
+    """An arXiv RSS listing in rss.arxiv.org's layout, with realistic sizes."""
+    abstract = "We study a problem with $\\alpha$-stable noise &amp; show bounds. " * 12
+    items = [
+        f"<item><title>Paper number {n}: scaling laws for $k$-sparse models</title>"
+        f"<link>https://arxiv.org/abs/2611.{n:05d}</link>"
+        f"<description>arXiv:2611.{n:05d}v1 Announce Type: new \nAbstract: {abstract}"
+        f'</description><guid isPermaLink="false">oai:arXiv.org:2611.{n:05d}v1</guid>'
+        "<category>cs.LG</category><category>cs.CL</category>"
+        "<pubDate>Tue, 24 Nov 2026 00:00:00 -0500</pubDate>"
+        "<arxiv:announce_type>new</arxiv:announce_type>"
+        "<dc:creator>Ada Lovelace, Charles Babbage, Grace Hopper</dc:creator></item>"
+        for n in range(entries)
+    ]
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0"><channel>'
+        "<title>cs.LG updates on arXiv.org</title><link>http://rss.arxiv.org/rss/cs.LG</link>"
+        f"<description>cs.LG</description>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def measure(path: str) -> dict[str, float]:
+    """In the child: migrate, then ingest the file twice, timing feedparser separately."""
+    import django
+
+    django.setup()
+    import feedparser
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from digest import feeds
+    from digest.ingest import store
+    from digest.models import Source
+
+    call_command("migrate", verbosity=0)
+    source = Source.objects.create(name="bench", url="https://bench.example/rss")
+    content = Path(path).read_bytes()
+    original, spent = feedparser.parse, [0.0]
+
+    def timed_parse(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    feeds.feedparser.parse = timed_parse
+    results = {}
+    for run in ("first", "again"):
+        spent[0] = 0.0
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            _, parsed = feeds.parse(content)
+            store(source, parsed)
+        results[run] = {
+            "seconds": time.perf_counter() - start,
+            "queries": len(queries),
+            "feedparser": spent[0],
+        }
+    return results
+
+
+def in_child(database_url: str, path: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("REDIS_URL", None)
+    code = f"import json, bench.ingest as b; print(json.dumps(b.measure({path!r})))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_server() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else DEFAULT_SERVER
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def on_postgres(path: str) -> dict | None:
+    import psycopg
+
+    name = f"bench_ingest_{os.getpid()}"
+    admin_url = with_database(postgres_server(), "postgres")
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        return None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            return in_child(with_database(admin_url, name), path)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def row(database: str, run: str, result: dict) -> str:
+    seconds = result["seconds"]
+    return (
+        f"| {database} | {run} | {seconds:.2f} | {ENTRIES / seconds:,.0f} | "
+        f"{result['queries'] / ENTRIES:.4f} ({result['queries']}) | "
+        f"{100 * result['feedparser'] / seconds:.0f}% |"
+    )
+
+
+def run() -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "listing.xml")
+        Path(path).write_bytes(listing(ENTRIES))
+        results = {"SQLite": in_child(f"sqlite:///{folder}/bench.sqlite3", path)}
+        postgres = on_postgres(path)
+        if postgres:
+            results["PostgreSQL"] = postgres
+    lines = [
+        "## Ingest",
+        "",
+        f"A generated arXiv RSS listing of {ENTRIES:,} entries "
+        f"({Path(__file__).name}): parse and store, first (all new) and again (all unchanged). "
+        "Goal: under 5 s for the first run on PostgreSQL.",
+        "",
+        "| database | run | seconds | entries/s | queries per entry (total) | in feedparser |",
+        "|---|---|---|---|---|---|",
+    ]
+    for database, runs in results.items():
+        lines += [row(database, name, result) for name, result in runs.items()]
+    if "PostgreSQL" not in results:
+        lines += ["", "PostgreSQL was not reachable: only SQLite was measured."]
+    return "\n".join(lines) + "\n"
