@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from digest.models import Delivery, Paper, SentPaper, Sighting, Source
 
@@ -28,11 +30,11 @@ class SourceAdmin(admin.ModelAdmin):
     actions = ("enable", "disable")
 
     @admin.action(description="Enable the selected sources")
-    def enable(self, request: object, queryset: object) -> None:
+    def enable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         queryset.update(enabled=True)
 
     @admin.action(description="Disable the selected sources")
-    def disable(self, request: object, queryset: object) -> None:
+    def disable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         queryset.update(enabled=False)
 
 
@@ -44,24 +46,23 @@ class SightingInline(admin.TabularInline):
 
 
 class CategoryFilter(admin.SimpleListFilter):
-    """Categories live in a JSON list; offer the ones papers actually carry."""
+    """Categories live in a JSON list: offer those of recent papers, match the quoted term."""
 
     title = "category"
     parameter_name = "category"
+    RECENT = 2000
 
-    def lookups(self, request: object, model_admin: object) -> list[tuple[str, str]]:
-        seen = {c for cats in Paper.objects.values_list("categories", flat=True) for c in cats}
-        return [(c, c) for c in sorted(seen)]
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        recent = Paper.objects.order_by("-first_seen_at").values_list("categories", flat=True)
+        seen = {category for categories in recent[: self.RECENT] for category in categories}
+        return [(category, category) for category in sorted(seen)]
 
-    def queryset(self, request: object, queryset: object) -> object:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Paper]) -> QuerySet[Paper]:
         if not self.value():
             return queryset
-        ids = [
-            pk
-            for pk, cats in queryset.values_list("pk", "categories")
-            if self.value() in (cats or [])
-        ]
-        return queryset.filter(pk__in=ids)
+        # icontains on the JSON text works on SQLite and PostgreSQL alike; the quotes make it
+        # match a whole list item ("cs.CL" never matches "cs.CLX").
+        return queryset.filter(categories__icontains=f'"{self.value()}"')
 
 
 @admin.register(Paper)
