@@ -7,6 +7,7 @@ records one at a time: an entry that fails validation is skipped and counted, ne
 
 import calendar
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -202,8 +203,40 @@ class GenericFeed(_XMLFeed):
         }
 
 
+class HuggingFaceRSS(GenericFeed):
+    """The third-party RSS of Hugging Face Daily Papers (huangboming/huggingface-daily-paper-feed):
+    the description is HTML with labelled paragraphs for authors, upvotes and the summary."""
+
+    _LABELLED = re.compile(r"<b>\s*(Authors|Upvotes|Summary):\s*</b>(.*?)</p>", re.S | re.I)
+
+    @classmethod
+    def accepts(cls, head: bytes) -> bool:
+        return b"<rss" in head and b"<link>https://huggingface.co/papers</link>" in head
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        fields = super().record(entry)
+        labelled = {
+            label.lower(): value
+            for label, value in self._LABELLED.findall(entry.get("summary") or "")
+        }
+        if "summary" in labelled:
+            fields["abstract"] = plain_text(labelled["summary"])
+        if "authors" in labelled:
+            fields["authors"] = split_authors(labelled["authors"])
+        upvotes = plain_text(labelled.get("upvotes", ""))
+        if upvotes.isdigit():
+            fields["upvotes"] = int(upvotes)
+        return fields
+
+
 # Most specific first: GenericFeed takes whatever the others do not.
-FORMATS: tuple[type[FeedFormat], ...] = (HuggingFaceDailyJSON, ArxivRSS, ArxivAPI, GenericFeed)
+FORMATS: tuple[type[FeedFormat], ...] = (
+    HuggingFaceDailyJSON,
+    ArxivRSS,
+    ArxivAPI,
+    HuggingFaceRSS,
+    GenericFeed,
+)
 
 
 def detect(content: bytes) -> type[FeedFormat]:

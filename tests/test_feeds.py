@@ -135,20 +135,22 @@ def test_recorded_api_searches_parse_every_entry(name, count):
     assert parsed.skipped == 0
 
 
-def test_a_third_party_hugging_face_rss_goes_through_the_generic_parser():
+def test_a_third_party_hugging_face_rss_gives_authors_upvotes_and_the_summary():
     kind, records = parse(FIXTURES / "hf_daily_papers" / "hf_daily_rss_2026-08-08.xml")
     assert kind == "feed"
     assert len(records) == 30
     first = records[0]
     assert first.arxiv_id == "2607.28609"
     assert first.title.startswith("OSReward: Instituting Standardized Evaluation")
-    assert "<" not in first.abstract
-    assert "Computer-using agents (CUAs) are advancing rapidly" in first.abstract
+    assert first.abstract.startswith("Computer-using agents (CUAs) are advancing rapidly")
+    assert first.authors[:2] == ["Qiushi Sun", "Kanzhi Cheng"]
+    assert first.upvotes == 52
 
 
 def test_the_weekly_hugging_face_rss_parses():
     kind, records = parse(FIXTURES / "hf_daily_papers" / "hf_weekly_rss_2026-08-08.xml")
     assert (kind, len(records)) == ("feed", 6)
+    assert all(r.upvotes is not None and r.authors and r.abstract for r in records)
 
 
 def test_the_format_is_detected_from_the_content_not_the_name(tmp_path):
