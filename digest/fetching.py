@@ -230,3 +230,9 @@ def wait_before_fetching(url: str) -> float:
         return 0.0
     interval = settings.ARXIV_API_INTERVAL
     return 0.0 if cache.add("fetch:arxiv-api-slot", 1, timeout=interval) else float(interval)
+
+
+def wait_for_turn(url: str) -> None:
+    """Block until `url` may be fetched (for the command line and in-process tasks)."""
+    while wait := wait_before_fetching(url):
+        time.sleep(wait)

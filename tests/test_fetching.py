@@ -4,8 +4,10 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from pydantic import ValidationError
 
-from digest.fetching import FetchError, Limits, fetch
+from config.env import Env, describe
+from digest.fetching import FetchError, Limits, fetch, wait_before_fetching
 from tests import feed_server as serve
 
 FEED = b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>"
@@ -169,3 +171,17 @@ def test_an_allowed_host_may_resolve_to_a_private_address(monkeypatch):
     with pytest.raises(FetchError, match="connection failed"):
         fetch("http://mirror.internal/rss", limits=limits(allowed_hosts=allowed))
     assert resolver.attempts == [("10.1.2.3", 80)]
+
+
+def test_arxiv_api_requests_are_spaced_for_every_worker(settings):
+    settings.ARXIV_API_INTERVAL = 3
+    api = "https://export.arxiv.org/api/query?id_list=2611.00042"
+    assert wait_before_fetching(api) == 0
+    assert wait_before_fetching(api) == 3
+    assert wait_before_fetching("https://rss.arxiv.org/rss/cs.LG") == 0
+
+
+def test_a_limit_of_zero_bytes_stops_start_up_naming_the_variable():
+    with pytest.raises(ValidationError) as error:
+        Env(FETCH_MAX_BYTES=0)
+    assert describe(error.value) == "Configuration error: FETCH_MAX_BYTES: must be greater than 0"

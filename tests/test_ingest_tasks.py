@@ -15,14 +15,17 @@ RSS = (Path(__file__).resolve().parent.parent / "digest/demo_data/feeds").joinpa
 
 
 @pytest.mark.django_db
-def test_the_beat_task_ingests_every_enabled_source_and_records_failures(settings):
+def test_the_beat_task_ingests_every_enabled_source_and_records_failures(
+    settings, django_capture_on_commit_callbacks
+):
     settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
     Source.objects.update(enabled=False)
     with serve.feed_server() as server:
         server.routes["/rss"] = serve.body(RSS.read_bytes())
         Source.objects.create(name="listing", url=server.url("/rss"))
         broken = Source.objects.create(name="broken", url=server.url("/missing"))
-        tasks.ingest_all_sources.delay()
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.ingest_all_sources.delay()
     broken.refresh_from_db()
     assert Paper.objects.count() == 5
     assert (broken.consecutive_failures, broken.last_error) == (1, "HTTP 404 Not Found")

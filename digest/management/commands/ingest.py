@@ -1,13 +1,12 @@
 """`manage.py ingest [PATH_OR_URL ...]`: fetch every enabled source, or ingest the given inputs."""
 
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from digest import feeds
-from digest.fetching import wait_before_fetching
+from digest.fetching import wait_for_turn
 from digest.ingest import IngestReport, ingest_content, ingest_source
 from digest.models import Source
 
@@ -52,8 +51,7 @@ class Command(BaseCommand):
 
 
 def _ingest_fetched(source: Source) -> IngestReport:
-    while wait := wait_before_fetching(source.url):
-        time.sleep(wait)  # arXiv's API asks for one request every few seconds
+    wait_for_turn(source.url)  # arXiv's API asks for one request every few seconds
     return ingest_source(source)
 
 
