@@ -85,6 +85,21 @@ def _store_chunk(
     source: Source, by_key: dict[str, list[PaperRecord]], now: datetime, report: IngestReport
 ) -> None:
     existing = Paper.objects.in_bulk(list(by_key), field_name="key")
+    new, changed = _merged_papers(existing, by_key, now)
+    Paper.objects.bulk_create(new, batch_size=CHUNK)
+    Paper.objects.bulk_update(changed, [*MERGED_FIELDS, "upvotes_at"], batch_size=CHUNK)
+    report.new += len(new)
+    report.updated += len(changed)
+    report.unchanged += len(by_key) - len(new) - len(changed)
+    papers = {**existing, **{paper.key: paper for paper in new}}
+    raw_ids = {papers[key].pk: records[-1].raw_id for key, records in by_key.items()}
+    _record_sightings(source, raw_ids, now)
+
+
+def _merged_papers(
+    existing: dict[str, Paper], by_key: dict[str, list[PaperRecord]], now: datetime
+) -> tuple[list[Paper], list[Paper]]:
+    """Papers to insert and papers whose fields really changed (nothing else is written)."""
     new, changed = [], []
     for key, records in by_key.items():
         paper = existing.get(key)
@@ -101,15 +116,7 @@ def _store_chunk(
             for name, value in fields.items():
                 setattr(paper, name, value)
             changed.append(paper)
-    Paper.objects.bulk_create(new, batch_size=CHUNK)
-    Paper.objects.bulk_update(changed, [*MERGED_FIELDS, "upvotes_at"], batch_size=CHUNK)
-    report.new += len(new)
-    report.updated += len(changed)
-    report.unchanged += len(by_key) - len(new) - len(changed)
-    papers = {**existing, **{paper.key: paper for paper in new}}
-    _record_sightings(
-        source, {papers[key].pk: records[-1].raw_id for key, records in by_key.items()}, now
-    )
+    return new, changed
 
 
 def _record_sightings(source: Source, raw_ids: dict[int, str], now: datetime) -> None:

@@ -29,6 +29,15 @@ class PaperRecord(BaseModel):
     journal_ref: str = ""
     keywords: list[str] = []
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        # PostgreSQL cannot store NUL in text: refuse the entry rather than fail the whole feed.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("contains a NUL character")
+        return value
+
     @field_validator("published_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:

@@ -13,6 +13,8 @@ _ARXIV_CONTEXT = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/|oai:arxiv\.org:|arxiv:|huggingface\.co/papers/", re.I
 )
 _SPACE = re.compile(r"\s+")
+# Control characters are never text; PostgreSQL refuses NUL in a string outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def arxiv_id(text: str) -> tuple[str, int | None] | None:
@@ -60,12 +62,13 @@ def plain_text(value: str) -> str:
     Every value is read as an HTML fragment after the format's own decoding (XML or JSON),
     whatever content type the feed claims: feeds routinely put escaped markup in "plain" titles.
     """
+    value = _CONTROL.sub("", value)
     if "<" not in value and "&" not in value:
         return _SPACE.sub(" ", value).strip()
     collector = _TextCollector()
     collector.feed(value)
     collector.close()
-    return _SPACE.sub(" ", "".join(collector.parts)).strip()
+    return _SPACE.sub(" ", _CONTROL.sub("", "".join(collector.parts))).strip()
 
 
 def split_authors(value: str) -> list[str]:

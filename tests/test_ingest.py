@@ -243,3 +243,15 @@ def test_default_sources_are_installed_by_a_migration():
         "arXiv cs.CL",
         "arXiv cs.LG",
     }
+
+
+def test_nul_characters_are_dropped_from_text_and_refused_in_ids(hugging_face):
+    report = ingest_content(
+        hugging_face,
+        make.hf_daily(
+            make.hf_paper("2611.00042", "Nul\x00 in the title", 1),
+            make.hf_paper("2611.0\x00043", "Nul in the id", 1),
+        ),
+    )
+    assert (report.new, report.skipped) == (1, 1)
+    assert Paper.objects.get().title == "Nul in the title"
