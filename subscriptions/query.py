@@ -114,6 +114,7 @@ def tokenize(text: str) -> list[str]:
     return [word for word in map(fold, WORD_RUN.findall(text)) if word]
 
 
+# One normalisation for papers, queries and highlighting, under either name.
 normalise = fold
 
 
