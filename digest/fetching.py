@@ -11,9 +11,11 @@
 - Conditional GET (ETag, Last-Modified): an unchanged feed costs one small 304.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -84,27 +86,54 @@ def _get_once(
 ) -> tuple[str, Response | None]:
     """One request: a final Response, or the Location of a redirect."""
     connection = _connect(url, limits, deadline)
+    # Socket timeouts bound each read, not the sum: a server dripping its headers or body a
+    # byte at a time is hung up on when the deadline passes, whatever it is sending.
+    hung_up = threading.Event()
+    watchdog = threading.Timer(
+        max(0.0, deadline - time.monotonic()), _hang_up, (connection, hung_up)
+    )
+    watchdog.start()
+    too_slow = FetchError(f"too slow: no complete answer within {limits.total_timeout:g} s")
     try:
-        parts = urlsplit(url)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request("GET", path, headers=headers)
-        reply = connection.getresponse()
-        if reply.status in REDIRECTS:
-            return _location(reply), None
-        if reply.status == 304:
-            return "", Response(url=url, not_modified=True, **_validators(reply))
-        if reply.status != 200:
-            raise FetchError(f"HTTP {reply.status} {reply.reason}".strip())
-        content = _read_body(reply, connection, limits, deadline)
-        return "", Response(url=url, content=content, **_validators(reply))
-    except TimeoutError:
-        raise FetchError(
-            f"too slow: no complete answer within {limits.total_timeout:g} s"
-        ) from None
+        result = _exchange(url, connection, headers, limits)
     except (OSError, http.client.HTTPException) as error:
+        if isinstance(error, TimeoutError) or hung_up.is_set():
+            raise too_slow from None
         raise FetchError(f"connection failed ({error.__class__.__name__}: {error})") from None
     finally:
+        watchdog.cancel()
         connection.close()
+    if hung_up.is_set():  # what was read ended because we hung up: it is not the whole answer
+        raise too_slow
+    return result
+
+
+def _exchange(
+    url: str, connection: http.client.HTTPConnection, headers: dict[str, str], limits: Limits
+) -> tuple[str, Response | None]:
+    parts = urlsplit(url)
+    connection.request(
+        "GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), headers=headers
+    )
+    reply = connection.getresponse()
+    if reply.status in REDIRECTS:
+        return _location(reply), None
+    if reply.status == 304:
+        return "", Response(url=url, not_modified=True, **_validators(reply))
+    if reply.status != 200:
+        raise FetchError(f"HTTP {reply.status} {reply.reason}".strip())
+    content = _read_body(reply, limits)
+    return "", Response(url=url, content=content, **_validators(reply))
+
+
+def _hang_up(
+    connection: "_PinnedHTTPConnection | _PinnedHTTPSConnection", hung_up: threading.Event
+) -> None:
+    hung_up.set()
+    sock = getattr(connection, "pinned", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _connect(
@@ -154,7 +183,6 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
     def connect(self) -> None:
         self.sock = self.pinned = socket.create_connection((self.address, self.port), self.timeout)
-        # From here on every read may wait only as long as the whole fetch has left.
         self.sock.settimeout(_remaining(self.deadline))
 
 
@@ -170,12 +198,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self.pinned = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _read_body(
-    reply: http.client.HTTPResponse,
-    connection: "_PinnedHTTPConnection | _PinnedHTTPSConnection",
-    limits: Limits,
-    deadline: float,
-) -> bytes:
+def _read_body(reply: http.client.HTTPResponse, limits: Limits) -> bytes:
     declared = reply.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(f"too big: {int(declared):,} bytes (the limit is {limits.max_bytes:,})")
@@ -185,8 +208,6 @@ def _read_body(
         body += decoder.decompress(chunk, limits.max_bytes + 1 - len(body)) if decoder else chunk
         if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
             raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
-        # http.client may already have let go of the socket (no Content-Length): keep our own.
-        connection.pinned.settimeout(_remaining(deadline))
     if decoder:
         body += decoder.flush()
     return bytes(body)

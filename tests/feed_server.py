@@ -71,6 +71,22 @@ def drip(every: float, stop: threading.Event) -> Route:
     return respond
 
 
+def drip_headers(every: float, stop: threading.Event) -> Route:
+    """A status line, then one header byte every `every` seconds: the body never starts."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not stop.is_set():
+                handler.wfile.write(b"z")
+                handler.wfile.flush()
+                time.sleep(every)
+        except OSError:
+            pass
+
+    return respond
+
+
 def redirect(location: str) -> Route:
     def respond(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(302)

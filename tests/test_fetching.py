@@ -76,6 +76,12 @@ def test_a_slow_drip_is_cut_off_at_the_total_deadline(server):
         fetch(server.url("/slow"), limits=limits(total_timeout=0.3, max_bytes=10**9))
 
 
+def test_headers_dripped_a_byte_at_a_time_are_cut_off_at_the_total_deadline(server):
+    server.routes["/slow-headers"] = serve.drip_headers(0.02, server.stop)
+    with pytest.raises(FetchError, match="too slow"):
+        fetch(server.url("/slow-headers"), limits=limits(total_timeout=0.3))
+
+
 def test_a_redirect_loop_ends_after_the_redirect_limit(server):
     server.routes["/a"] = serve.redirect("/b")
     server.routes["/b"] = serve.redirect("/a")
