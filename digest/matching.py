@@ -435,6 +435,9 @@ def match_naively(topics: Iterable[Topic], paper: PaperText) -> dict[int, frozen
 # --- the index ----------------------------------------------------------------------------------
 
 
+Entry = tuple[Test, frozenset[str] | None, Compiled, tuple[int, ...], tuple[int, ...]]
+
+
 class TopicIndex:
     """Topics filed by the terms their matches must contain. Build once per run, match per paper.
 
@@ -444,9 +447,9 @@ class TopicIndex:
 
     def __init__(self) -> None:
         self.queries: list[Compiled] = []
-        # Per query: its test, itself, and its topics' keys and minimum upvotes in order of the
-        # minimum (so the topics a paper's upvotes reach are a leading run).
-        self.entries: list[tuple[Test, Compiled, tuple[int, ...], tuple[int, ...]]] = []
+        # Per query: its test, its fixed words, itself, and its topics' keys and minimum upvotes
+        # in order of the minimum (so the topics a paper's upvotes reach are a leading run).
+        self.entries: list[Entry] = []
         # kind of key -> key -> second word (or None) -> queries filed there
         self.keys: dict[str, dict[str, dict[str | None, list[int]]]] = {
             "w": {},
@@ -476,7 +479,8 @@ class TopicIndex:
             owners[slot].append((topic.min_upvotes, topic.key))
         for compiled, pairs in zip(index.queries, owners, strict=True):
             minimums, keys = zip(*sorted(pairs), strict=True)
-            index.entries.append((compiled.test, compiled, keys, minimums))
+            entry = (compiled.test, compiled.fixed_words, compiled, keys, minimums)
+            index.entries.append(entry)
         for kind in index.prefix_lengths:
             index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
         return index
@@ -496,18 +500,12 @@ class TopicIndex:
         the fallback bucket."""
         found = set(self.fallback)
         for kind, values in (("w", doc.words), ("c", doc.categories)):
-            filed = self.keys[kind]
-            for value in values:
-                if (groups := filed.get(value)) is not None:
-                    _gather(groups, doc.seconds, found)
-            stems = self.keys["p" if kind == "w" else "cp"]
-            lengths = self.prefix_lengths["p" if kind == "w" else "cp"]
-            for value in values:
-                for length in lengths:
-                    if length > len(value):
-                        break
-                    if (groups := stems.get(value[:length])) is not None:
-                        _gather(groups, doc.seconds, found)
+            prefix_kind = "p" if kind == "w" else "cp"
+            lengths = self.prefix_lengths[prefix_kind]
+            prefixes = {value[:n] for value in values for n in lengths if n <= len(value)}
+            for filed, present in ((self.keys[kind], values), (self.keys[prefix_kind], prefixes)):
+                for value in filed.keys() & present:
+                    _gather(filed[value], doc.seconds, found)
         return found
 
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
@@ -519,10 +517,9 @@ class TopicIndex:
         # The hot loop of a digest run: locals and one tuple per query keep it lean.
         entries = self.entries
         for slot in self.candidates(doc):
-            test, compiled, keys, minimums = entries[slot]
+            test, words, compiled, keys, minimums = entries[slot]
             if upvotes < minimums[0] or not test(doc):
                 continue
-            words = compiled.fixed_words
             if words is None:
                 words = compiled.words(doc)
             if len(keys) == 1:
@@ -537,7 +534,7 @@ class TopicIndex:
         doc = Document(paper)
         upvotes = paper.upvotes or 0
         found: dict[int, frozenset[str]] = {}
-        for test, compiled, keys, minimums in self.entries:
+        for test, _, compiled, keys, minimums in self.entries:
             if test(doc):
                 found.update(dict.fromkeys(_reached(keys, minimums, upvotes), compiled.words(doc)))
         return found
