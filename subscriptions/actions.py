@@ -39,11 +39,13 @@ def subscribe(
     CONFIRM_EMAILS_PER_ADDRESS_PER_DAY emails today (counted across spellings of the address).
     """
     address = clean_address(email)
+    known = Subscriber.objects.filter(email__iexact=address).first()
+    # Checked before creating a row, so spent allowances leave no half-made readers behind.
+    if (known and known.status in SUPPRESSED) or not _within_daily_allowance(address):
+        return None
     subscriber, _ = Subscriber.objects.get_or_create(
         email__iexact=address, defaults={"email": address}
     )
-    if subscriber.status in SUPPRESSED or not _within_daily_allowance(address):
-        return None
     if subscriber.status in RECEIVING:
         tasks.send_already_subscribed.delay_on_commit(subscriber.pk)
         return subscriber

@@ -134,6 +134,13 @@ def test_at_most_three_confirmation_emails_per_address_per_day(post, mailoutbox)
     assert len(mailoutbox) == 3
 
 
+def test_a_spent_allowance_leaves_no_reader_behind(post) -> None:
+    for number in range(4):
+        post({"email": f"victim+{number}@example.com"})
+
+    assert Subscriber.objects.count() == 3
+
+
 def test_the_address_allowance_comes_back_the_next_day(post, mailoutbox, frozen_clock) -> None:
     for _ in range(4):
         post({"email": "victim@example.com"})
