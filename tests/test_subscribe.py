@@ -209,3 +209,17 @@ def test_the_home_page_escapes_paper_data_and_drops_script_links(client) -> None
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
     assert "<b>Mallory" not in html
     assert "javascript:" not in html
+
+
+def test_the_home_page_costs_one_query(client, django_assert_num_queries) -> None:
+    from django.utils import timezone
+
+    for n in range(30):
+        Paper.objects.create(
+            key=f"p{n}", title=f"Paper {n}", upvotes=n, first_seen_at=timezone.now()
+        )
+
+    with django_assert_num_queries(1):
+        response = client.get("/")
+
+    assert len(response.context["papers"]) == 20

@@ -4,6 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import signing
+from hypothesis import given
+from hypothesis import strategies as st
 
 from subscriptions.tokens import PURPOSES, BadToken, ExpiredToken, make_token, read_token
 
@@ -83,3 +85,22 @@ def test_a_token_signed_with_an_unknown_key_is_refused(settings) -> None:
 
     with pytest.raises(BadToken):
         read_token(token, "unsubscribe")
+
+
+@given(public_id=st.uuids(), purpose=st.sampled_from(PURPOSES))
+def test_any_public_id_round_trips(public_id: uuid.UUID, purpose: str) -> None:
+    reader = SimpleNamespace(public_id=public_id)
+
+    assert read_token(make_token(reader, purpose), purpose) == public_id
+
+
+@given(data=st.data())
+def test_changing_any_one_character_breaks_a_token(data: st.DataObject) -> None:
+    token = make_token(ADA, "unsubscribe")
+    index = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
+    alphabet = "0123456789abcdefABCDEF:-_"
+    replacement = data.draw(st.sampled_from(alphabet).filter(lambda c: c != token[index]))
+    changed = token[:index] + replacement + token[index + 1 :]
+
+    with pytest.raises(BadToken):
+        read_token(changed, "unsubscribe")
