@@ -295,7 +295,7 @@ def _plan(root: Node) -> tuple[frozenset[Key] | None, str | None]:
     """
     options = root.children if isinstance(root, And) else (root,)
     required = _required_keys(root)
-    best: tuple[float, frozenset[Key] | None, str | None] = (2.0, None, None)
+    best: tuple[float, frozenset[Key] | None, str | None] = (float("inf"), None, None)
     for need in filter(None, map(_requirement, options)):
         second = min(required - need, key=_cost, default=None)
         odds = sum(map(_cost, need)) * (_cost(second) if second else 1.0)

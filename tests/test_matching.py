@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.matching import PaperText, Topic, TopicIndex, highlight, match_naively, rank
+from digest.matching import Document, PaperText, Topic, TopicIndex, highlight, match_naively, rank
 
 MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
@@ -108,6 +108,24 @@ def test_a_query_whose_only_required_terms_are_negated_is_still_checked() -> Non
 
     assert index.fallback, "the topic has no required word, so it must be in the fallback bucket"
     assert index.match(VIDEO_DIFFUSION) == {1: frozenset()}
+
+
+def test_a_paper_is_evaluated_only_against_topics_it_has_the_filed_words_of() -> None:
+    topics = [
+        Topic(1, "video diffusion"),
+        Topic(2, "quantum"),
+        Topic(3, "video quantum"),
+        Topic(4, "cat:cs.CV OR cat:math.*"),
+        Topic(5, "cat:math.* video"),
+    ]
+    index = TopicIndex.build(topics)
+
+    candidates = index.candidates(Document(VIDEO_DIFFUSION))
+
+    assert {index.queries[slot].query.text for slot in candidates} == {
+        "video diffusion",
+        "cat:cs.CV OR cat:math.*",
+    }
 
 
 def test_a_topic_below_its_minimum_upvotes_is_not_matched() -> None:
