@@ -1,11 +1,14 @@
 """A reader's whole life in a real browser: subscribe, confirm from the email, unsubscribe."""
 
 import re
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
 
 from digest.models import Paper
+from subscriptions import links
 from subscriptions.models import Subscriber
 
 
@@ -97,3 +100,40 @@ def test_a_topic_with_a_mistake_is_shown_back_next_to_its_line(
     assert "Line 2" in problem.inner_text()
     assert page.get_by_label("Topics (optional)").input_value() == "diffusion\n(video"
     assert not Subscriber.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_every_step_works_without_javascript(live_server, chromium, mailoutbox, settings) -> None:
+    settings.SITE_URL = live_server.url
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/")
+        page.get_by_label("Your email address").fill("bob@example.com")
+        page.get_by_role("button", name="Subscribe").click()
+        page.goto(confirm_link(mailoutbox))
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="See your subscription").click()
+        page.get_by_role("link", name="Unsubscribe").click()
+        page.get_by_role("button", name="Unsubscribe").click()
+        page.get_by_role("heading", name="You are unsubscribed").wait_for()
+    finally:
+        context.close()
+
+    assert Subscriber.objects.get().status == "unsubscribed"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_aged_unsubscribe_link_needs_no_click(live_server, page, frozen_clock) -> None:
+    reader = Subscriber.objects.create(email="ada@example.com", status="active")
+    url = f"{live_server.url}{urlsplit(links.unsubscribe_url(reader)).path}"
+    frozen_clock.advance(timedelta(days=2))  # long past any scanner checking a fresh email
+
+    page.goto(url)
+    page.get_by_role("heading", name="You are unsubscribed").wait_for()
+
+    assert Subscriber.objects.get().status == "unsubscribed"
