@@ -14,13 +14,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config import clock
-from subscriptions import actions, links, ratelimit
+from subscriptions import actions, link_session, links, ratelimit
 from subscriptions.models import Subscriber
 from subscriptions.pages import broken_link, check_inbox, no_referrer, too_many, unknown_reader
 from subscriptions.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
 
 Status = Subscriber.Status
-CONFIRM_TOKEN = "subscriptions.confirm_token"
 
 
 def _within_token_allowance(purpose: str, token: str) -> bool:
@@ -35,30 +34,26 @@ def _reader(public_id: object) -> Subscriber | None:
 @no_referrer
 @require_http_methods(["GET", "HEAD"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed confirm link: keep its token in the session and redirect to a token-less
-    page (as Django's password reset does). The token cannot leak through Referer, and the
-    page's form keeps its Origin header: browsers send `Origin: null` from a no-referrer page,
-    which CSRF protection rightly refuses."""
+    """The emailed confirm link: keep its token in the session and redirect to the token-less
+    confirm page (see link_session.py for why)."""
     try:
         read_token(token, "confirm")  # genuine? Expiry is judged on the page, which can help.
     except BadToken:
         return broken_link(request)
-    request.session[CONFIRM_TOKEN] = token
+    link_session.keep(request, "confirm", token)
     return redirect("subscriptions:confirm_page")
 
 
-def _stashed_reader(request: HttpRequest) -> tuple[str, Subscriber | None]:
+def _kept_reader(request: HttpRequest) -> tuple[str, Subscriber | None]:
     """The confirm token kept in the session and its reader; raises BadToken without one."""
-    token = request.session.get(CONFIRM_TOKEN)
-    if not token:
-        raise BadToken("no confirm token in this session")
+    token = link_session.kept(request, "confirm")
     return token, _reader(read_token(token, "confirm", settings.CONFIRM_LINK_MAX_AGE))
 
 
 @require_http_methods(["GET", "POST"])
 def confirm_page(request: HttpRequest) -> HttpResponse:
     try:
-        token, subscriber = _stashed_reader(request)
+        token, subscriber = _kept_reader(request)
     except ExpiredToken:
         return render(request, "subscriptions/confirm_expired.html", status=410)
     except BadToken:
@@ -81,8 +76,8 @@ def confirm_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
     """An expired confirm link's "send me a new one" button."""
-    token = request.session.get(CONFIRM_TOKEN, "")
     try:
+        token = link_session.kept(request, "confirm")
         subscriber = _reader(read_token(token, "confirm"))
     except BadToken:
         return broken_link(request)
