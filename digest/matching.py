@@ -435,6 +435,29 @@ def match_naively(topics: Iterable[Topic], paper: PaperText) -> dict[int, frozen
 # --- the index ----------------------------------------------------------------------------------
 
 
+class _Shelf:
+    """The queries filed under one key: those that need no second key, and the others by it."""
+
+    __slots__ = ("anywhere", "by_second", "seconds")
+
+    def __init__(self) -> None:
+        self.anywhere: list[int] = []
+        self.by_second: dict[str, list[int]] = {}
+        self.seconds: frozenset[str] = frozenset()  # by_second's keys, set when the index is built
+
+    def add(self, second: str | None, slot: int) -> None:
+        if second is None:
+            self.anywhere.append(slot)
+        else:
+            self.by_second.setdefault(second, []).append(slot)
+
+    def gather(self, seconds: frozenset[str], found: set[int]) -> None:
+        """Add the queries whose second key the paper has (or that need none)."""
+        found.update(self.anywhere)
+        for second in self.seconds & seconds:  # a frozenset intersection walks the smaller side
+            found.update(self.by_second[second])
+
+
 Entry = tuple[Test, frozenset[str] | None, Compiled, tuple[int, ...], tuple[int, ...]]
 
 
@@ -450,8 +473,8 @@ class TopicIndex:
         # Per query: its test, its fixed words, itself, and its topics' keys and minimum upvotes
         # in order of the minimum (so the topics a paper's upvotes reach are a leading run).
         self.entries: list[Entry] = []
-        # kind of key -> key -> second word (or None) -> queries filed there
-        self.keys: dict[str, dict[str, dict[str | None, list[int]]]] = {
+        # kind of key -> key -> the queries filed there
+        self.keys: dict[str, dict[str, _Shelf]] = {
             "w": {},
             "p": {},
             "c": {},
@@ -483,6 +506,9 @@ class TopicIndex:
             index.entries.append(entry)
         for kind in index.prefix_lengths:
             index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
+        for shelves in index.keys.values():
+            for shelf in shelves.values():
+                shelf.seconds = frozenset(shelf.by_second)
         return index
 
     def _file(self, compiled: Compiled) -> int:
@@ -491,8 +517,7 @@ class TopicIndex:
         if compiled.requirement is None:
             self.fallback.append(slot)
         for kind, value in compiled.requirement or ():
-            groups = self.keys[kind].setdefault(value, {})
-            groups.setdefault(compiled.second, []).append(slot)
+            self.keys[kind].setdefault(value, _Shelf()).add(compiled.second, slot)
         return slot
 
     def candidates(self, doc: Document) -> set[int]:
@@ -505,7 +530,7 @@ class TopicIndex:
             prefixes = {value[:n] for value in values for n in lengths if n <= len(value)}
             for filed, present in ((self.keys[kind], values), (self.keys[prefix_kind], prefixes)):
                 for value in filed.keys() & present:
-                    _gather(filed[value], doc.seconds, found)
+                    filed[value].gather(doc.seconds, found)
         return found
 
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
@@ -538,20 +563,6 @@ class TopicIndex:
             if test(doc):
                 found.update(dict.fromkeys(_reached(keys, minimums, upvotes), compiled.words(doc)))
         return found
-
-
-def _gather(groups: dict[str | None, list[int]], seconds: frozenset[str], found: set[int]) -> None:
-    """Add the queries of one key whose second key the paper has (or that need none)."""
-    if (slots := groups.get(None)) is not None:
-        found.update(slots)
-    if len(groups) <= len(seconds):  # walk the smaller side
-        for second, slots in groups.items():
-            if second in seconds:
-                found.update(slots)
-    else:
-        for second in seconds:
-            if (slots := groups.get(second)) is not None:
-                found.update(slots)
 
 
 def _reached(keys: tuple[int, ...], minimums: tuple[int, ...], upvotes: int) -> tuple[int, ...]:
