@@ -311,16 +311,16 @@ class Compiled:
     test: Test
     requirement: frozenset[Key] | None
     second: str | None  # a word, or "cat:" and a category (words never hold a colon)
-    # The positive terms with their tests, to find the words a match highlights; or, when every
-    # positive term must hold in any match and none is a prefix, those words once and for all.
-    positives: tuple[tuple[Term, Test], ...]
-    fixed_words: frozenset[str] | None
+    # The words a match highlights: those of the positive terms every match has (`sure_words`),
+    # and those of the other positive terms (with their tests) that hold in the paper.
+    sure_words: frozenset[str]
+    maybe: tuple[tuple[Term, Test], ...]
 
     def words(self, doc: Document) -> frozenset[str]:
         """The words to highlight in a paper this query matched."""
-        if self.fixed_words is not None:
-            return self.fixed_words
-        return _words_of((term for term, test in self.positives if test(doc)), doc)
+        if not self.maybe:
+            return self.sure_words
+        return self.sure_words | _words_of((term for term, test in self.maybe if test(doc)), doc)
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)
@@ -328,17 +328,16 @@ def compile_query(text: str) -> Compiled:
     """Parse and compile one query (cached by its text). Raises QueryError."""
     query = parse(text)
     requirement, second = _plan(query.root)
-    positives = _positive_terms(query.root)
-    fixed = None
-    if set(positives) == _required_terms(query.root) and not any(t.prefix for t in positives):
-        fixed = frozenset(word for term in positives for word in term.words)
+    required = _required_terms(query.root)
+    sure = {term for term in required if not term.prefix}
+    maybe = [term for term in _positive_terms(query.root) if term not in sure]
     return Compiled(
         query,
         _compile(query.root),
         requirement,
         second,
-        tuple((term, _compile_term(term)) for term in positives),
-        fixed,
+        frozenset(word for term in sure for word in term.words),
+        tuple((term, _compile_term(term)) for term in dict.fromkeys(maybe)),
     )
 
 
@@ -502,7 +501,8 @@ class TopicIndex:
             owners[slot].append((topic.min_upvotes, topic.key))
         for compiled, pairs in zip(index.queries, owners, strict=True):
             minimums, keys = zip(*sorted(pairs), strict=True)
-            entry = (compiled.test, compiled.fixed_words, compiled, keys, minimums)
+            fixed = None if compiled.maybe else compiled.sure_words
+            entry = (compiled.test, fixed, compiled, keys, minimums)
             index.entries.append(entry)
         for kind in index.prefix_lengths:
             index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
