@@ -96,3 +96,25 @@ def test_a_planner_every_15_minutes_sends_exactly_one_digest_per_local_day(
     full_days = {period_of(start_day + timedelta(days=d), schedule) for d in range(1, 4)}
     assert all(count == 1 for count in days.values())
     assert full_days <= set(days)
+
+
+@given(
+    hour=st.integers(0, 23),
+    moves=st.lists(st.tuples(st.integers(0, 4 * 24 * 6), st.sampled_from(ZONES)), max_size=6),
+)
+def test_a_reader_who_keeps_moving_never_gets_two_digests_for_one_local_day(
+    hour: int, moves: list[tuple[int, str]]
+) -> None:
+    """However often they change zone, measured in the zone they are in at each digest."""
+    zones = dict(moves)
+    schedule = Schedule(DAILY, 0, hour, "UTC")
+    sent: list[tuple[datetime, Schedule]] = []
+    for tick in range(4 * 24 * 6):
+        if tick in zones:
+            schedule = Schedule(DAILY, 0, hour, zones[tick])
+        now = utc(2026, 3, 25) + timedelta(minutes=15 * tick)
+        if due_period(now, schedule, sent[-1][0] if sent else None) is not None:
+            sent.append((now, schedule))
+    for (before, _), (after, where) in zip(sent, sent[1:], strict=False):
+        assert period_of(before, where) != period_of(after, where)
+    assert len(sent) >= 4
