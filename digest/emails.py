@@ -139,7 +139,9 @@ class DigestRenderer:
             "headline": title.replace(" - ", " for "),
             "preheader": ", ".join(pick.paper.title for pick in picks[:3]),
             "email": reader.email,
-            "why": f"with the topics {', '.join(topics)}" if topics else "for every new paper",
+            "why": f"and these papers matched your topics {', '.join(topics)}"
+            if topics
+            else "for every new paper",
             "manage_url": manage_url(reader),
             "unsubscribe_url": unsubscribe_url(reader),
             "view_url": view_url(delivery),
