@@ -69,6 +69,8 @@ class _Batch:
             if matched or not names:
                 found[pk] = matched
         ranked = rank([self.texts[pk] for pk in found])[:limit]
+        # Two digests of one reader in one batch (a replayed period) never share a paper either.
+        self.sent.update((request.subscriber.pk, text.id) for text in ranked)
         return [self._pick(text, found[text.id], names) for text in ranked]
 
     def _pick(self, text: PaperText, matched: dict, names: dict[int, str]) -> Pick:

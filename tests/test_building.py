@@ -127,3 +127,13 @@ def test_building_a_batch_costs_the_same_few_queries_for_any_number_of_readers(
         built = build(deliveries, MORNING)
 
     assert sorted(len(picks) for picks in built.values()) == [10] * 20
+
+
+def test_two_digests_of_one_reader_in_one_batch_never_share_a_paper() -> None:
+    make_paper("Diffusion models", hours_ago=3)
+    ada = make_reader("ada@example.com")
+    window = (ada, [], MORNING - DAY, MORNING)
+
+    first, second = select([Request(*window), Request(*window)])
+
+    assert ([p.paper.title for p in first], second) == (["Diffusion models"], [])
