@@ -136,7 +136,8 @@ class DigestRenderer:
         title = subject(len(picks), local_day, bool(topics))
         return {
             "subject": title,
-            "headline": title.replace(" - ", " for "),
+            "headline": title.rsplit(" - ", 1)[0],
+            "day": f"{local_day:%A} {short_date(local_day)}",
             "preheader": ", ".join(pick.paper.title for pick in picks[:3]),
             "email": reader.email,
             "why": f"and these papers matched your topics {', '.join(topics)}"

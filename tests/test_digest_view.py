@@ -58,16 +58,20 @@ def test_a_digest_that_was_not_sent_has_no_page(client: Client) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("device, width", [("phone", 390), ("desktop", 1280)])
-def test_a_digest_reads_well_on_a_phone_and_a_desktop(
+@pytest.mark.parametrize(
+    "device, width, scheme",
+    [("phone", 390, "light"), ("desktop", 1280, "light"), ("phone-dark", 390, "dark")],
+)
+def test_a_digest_reads_well_on_a_phone_a_desktop_and_in_dark_mode(
     live_server,  # noqa: ANN001
     chromium,  # noqa: ANN001
     artefacts,  # noqa: ANN001
     device: str,
     width: int,
+    scheme: str,
 ) -> None:
     path = send_adas_digest()
-    context = chromium.new_context(viewport={"width": width, "height": 900})
+    context = chromium.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}{path}")
