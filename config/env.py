@@ -48,6 +48,9 @@ class Env(BaseSettings):
     CONFIRM_EMAILS_PER_ADDRESS_PER_DAY: PositiveInt = 3
     SUBSCRIBE_POSTS_PER_IP_PER_HOUR: PositiveInt = 10
     TOKEN_POSTS_PER_HOUR: PositiveInt = 30
+    MANAGE_LINK_MAX_AGE_DAYS: PositiveInt = 30
+    MANAGE_POSTS_PER_HOUR: PositiveInt = 120
+    PREVIEWS_PER_HOUR: PositiveInt = 600
     NUM_PROXIES: NonNegativeInt = 0
     DIGEST_CHUNK_SIZE: PositiveInt = 50
 

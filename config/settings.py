@@ -151,6 +151,11 @@ CONFIRM_LINK_MAX_AGE = timedelta(hours=env.CONFIRM_LINK_MAX_AGE_HOURS)
 CONFIRM_EMAILS_PER_ADDRESS_PER_DAY = env.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
 SUBSCRIBE_POSTS_PER_IP_PER_HOUR = env.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
 TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
+# The manage page (subscriptions/manage_views.py): a fresh link is in every email, so links can
+# expire; changes and previews are counted per link.
+MANAGE_LINK_MAX_AGE = timedelta(days=env.MANAGE_LINK_MAX_AGE_DAYS)
+MANAGE_POSTS_PER_HOUR = env.MANAGE_POSTS_PER_HOUR
+PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR
 # Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
 # browser is a person, so its page submits itself (as healthchecks does).
 UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)

@@ -8,10 +8,13 @@ provider webhooks) cannot both act, and each function reports whether it changed
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Max, Q
 
 from config import clock
-from subscriptions import ratelimit, tasks
+from subscriptions import erasure, ratelimit, tasks
 from subscriptions.addresses import clean_address, counting_key
 from subscriptions.models import Subscriber, TopicFilter
 
@@ -37,6 +40,8 @@ def subscribe(
     stranger cannot change their topics. Returns the reader an email was queued for, or None
     when nothing is sent: the address bounced or complained, or it already had its
     CONFIRM_EMAILS_PER_ADDRESS_PER_DAY emails today (counted across spellings of the address).
+    An address whose owner deleted their data is asked like a new one: signing up again is the
+    one way back, and it takes the double opt-in (confirm() forgets the erasure).
     """
     address = clean_address(email)
     known = Subscriber.objects.filter(email__iexact=address).first()
@@ -54,9 +59,9 @@ def subscribe(
     return subscriber
 
 
-def _within_daily_allowance(address: str) -> bool:
+def _within_daily_allowance(address: str, scope: str = "confirmation-emails") -> bool:
     return ratelimit.hit(
-        "confirmation-emails",
+        scope,
         counting_key(address),
         settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY,
         timedelta(days=1),
@@ -85,7 +90,8 @@ def _ask_consent(
 
 def add_topics(subscriber: Subscriber, topics: list[tuple[str, str, int]]) -> None:
     """Append (name, query, minimum upvotes) topics after the reader's existing ones."""
-    start = subscriber.topics.count()
+    last = subscriber.topics.aggregate(last=Max("position"))["last"]
+    start = 0 if last is None else last + 1
     TopicFilter.objects.bulk_create(
         TopicFilter(
             subscriber=subscriber, name=name, query=query, min_upvotes=upvotes, position=start + i
@@ -140,10 +146,15 @@ def _transition(subscriber: Subscriber, from_states: tuple[str, ...], **changes:
 
 
 def confirm(subscriber: Subscriber) -> bool:
-    """Pending -> active, recording when consent was given. Confirming twice does nothing."""
-    return _transition(
+    """Pending -> active, recording when consent was given. Confirming twice does nothing.
+
+    An address erased earlier is erased no more: its owner has just opted in again."""
+    done = _transition(
         subscriber, (Status.PENDING,), status=Status.ACTIVE, consent_confirmed_at=clock.now()
     )
+    if done:
+        erasure.forget(subscriber.email)
+    return done
 
 
 def unsubscribe(subscriber: Subscriber) -> bool:
@@ -160,3 +171,86 @@ def suppress(subscriber: Subscriber, status: str) -> bool:
         raise ValueError(f"suppress() takes bounced or complained, not {status!r}")
     from_states = [s for s in Status.values if s != status and s != Status.COMPLAINED]
     return _transition(subscriber, tuple(from_states), status=status)
+
+
+def pause(subscriber: Subscriber) -> bool:
+    """Active -> paused: no digests until resumed. Topics, schedule and history stay as they are."""
+    return _transition(subscriber, (Status.ACTIVE,), status=Status.PAUSED)
+
+
+def resume(subscriber: Subscriber) -> bool:
+    """Paused -> active: digests start again at the next scheduled time."""
+    return _transition(subscriber, (Status.PAUSED,), status=Status.ACTIVE)
+
+
+def update_schedule(subscriber: Subscriber, **schedule: object) -> None:
+    """Change any of frequency, weekday, delivery_hour, time_zone and max_papers (validated by
+    the caller: see manage_forms.ScheduleForm)."""
+    unknown = schedule.keys() - SCHEDULE_FIELDS
+    if unknown:
+        raise ValueError(f"not schedule fields: {sorted(unknown)}")
+    for field, value in schedule.items():
+        setattr(subscriber, field, value)
+    subscriber.save(update_fields=[*schedule, "updated_at"])
+
+
+SCHEDULE_FIELDS = frozenset({"frequency", "weekday", "delivery_hour", "time_zone", "max_papers"})
+
+
+def update_topic(
+    topic: TopicFilter, name: str, query: str, min_upvotes: int, enabled: bool
+) -> None:
+    topic.name, topic.query, topic.min_upvotes, topic.enabled = name, query, min_upvotes, enabled
+    topic.save(update_fields=["name", "query", "min_upvotes", "enabled", "updated_at"])
+
+
+def remove_topic(topic: TopicFilter) -> None:
+    topic.delete()
+
+
+@transaction.atomic
+def move_topic(topic: TopicFilter, offset: int) -> None:
+    """Move a topic `offset` places up (negative) or down its reader's list; numbering the
+    whole list afresh also mends positions left by removed topics."""
+    topics = list(TopicFilter.objects.select_for_update().filter(subscriber=topic.subscriber_id))
+    index = next(i for i, each in enumerate(topics) if each.pk == topic.pk)
+    target = min(max(index + offset, 0), len(topics) - 1)
+    topics.insert(target, topics.pop(index))
+    for position, each in enumerate(topics):
+        each.position = position
+    TopicFilter.objects.bulk_update(topics, ["position"])
+
+
+def request_manage_link(email: str) -> bool:
+    """Someone typed `email` into the "send me my link" form: mail that reader a fresh manage
+    link. Nothing is sent to an unknown, bounced or complained address, nor beyond the address's
+    daily allowance. Returns whether an email was queued (the page must not say)."""
+    reader = Subscriber.objects.filter(email__iexact=clean_address(email)).first()
+    if reader is None:
+        return False
+    return send_manage_link(reader)
+
+
+def send_manage_link(subscriber: Subscriber) -> bool:
+    """Queue an email with a fresh manage link, within the address's daily allowance."""
+    if subscriber.status in SUPPRESSED:
+        return False
+    if not _within_daily_allowance(subscriber.email, "manage-link-emails"):
+        return False
+    tasks.send_manage_link.delay_on_commit(subscriber.pk)
+    return True
+
+
+@transaction.atomic
+def delete_reader(subscriber: Subscriber) -> None:
+    """Erase the reader and everything linked to them (topics, deliveries, papers sent, the
+    admin's history of them), keeping only a keyed hash of the address so it is never mailed
+    again unless its owner subscribes anew and confirms (see erasure.py)."""
+    erasure.remember(subscriber.email)
+    subscriber_type = ContentType.objects.get_for_model(Subscriber)
+    LogEntry.objects.filter(
+        Q(content_type=subscriber_type, object_id=str(subscriber.pk))
+        | Q(object_repr__icontains=subscriber.email)
+        | Q(change_message__icontains=subscriber.email)
+    ).delete()
+    subscriber.delete()  # cascades to topics, deliveries and sent papers

@@ -26,3 +26,7 @@ def kept(request: HttpRequest, purpose: str) -> str:
     if not token:
         raise BadToken(f"no {purpose} link was opened in this session")
     return token
+
+
+def forget(request: HttpRequest, purpose: str) -> None:
+    request.session.pop(_key(purpose), None)

@@ -4,7 +4,6 @@ GET never changes anything: mail scanners open every link in a message. Only a P
 the reader presses, or a mail provider's RFC 8058 one-click request) acts.
 """
 
-import calendar
 from datetime import timedelta
 
 from django.conf import settings
@@ -107,22 +106,3 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     # An aged link opened in a browser is a person, not a scanner checking a fresh delivery.
     autosubmit = clock.now() - issued_at > settings.UNSUBSCRIBE_AUTOSUBMIT_AFTER
     return render(request, "subscriptions/unsubscribe.html", {"autosubmit": autosubmit})
-
-
-@no_referrer
-@require_http_methods(["GET", "HEAD"])
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The reader's subscription at a glance: status, topics, schedule."""
-    try:
-        subscriber = _reader(read_token(token, "manage"))
-    except BadToken:
-        return broken_link(request)
-    if subscriber is None:
-        return unknown_reader(request)
-    context = {
-        "subscriber": subscriber,
-        "topics": subscriber.topics.all(),
-        "weekday": calendar.day_name[subscriber.weekday],
-        "unsubscribe_url": links.unsubscribe_url(subscriber),
-    }
-    return render(request, "subscriptions/manage.html", context)

@@ -56,3 +56,17 @@ class TopicFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ErasedAddress(models.Model):
+    """An address whose owner deleted their data: only a keyed hash of it (see erasure.py), so it
+    is never mailed again unless its owner signs up anew and confirms."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "erased addresses"
+
+    def __str__(self) -> str:
+        return f"erased {self.erased_at:%Y-%m-%d}"

@@ -10,6 +10,8 @@ from config.emails import render_email
 from subscriptions import links
 from subscriptions.models import Subscriber, TopicFilter
 
+RECEIVING = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
+
 
 def _reader(subscriber_id: int, *statuses: str) -> Subscriber | None:
     """The reader, if they still exist and are still in one of `statuses` when the task runs."""
@@ -36,7 +38,7 @@ def send_confirmation(subscriber_id: int) -> None:
 
 @shared_task
 def send_already_subscribed(subscriber_id: int) -> None:
-    subscriber = _reader(subscriber_id, Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
+    subscriber = _reader(subscriber_id, *RECEIVING)
     if subscriber is None:
         return
     context = {
@@ -46,3 +48,19 @@ def send_already_subscribed(subscriber_id: int) -> None:
     }
     headers = links.list_unsubscribe_headers(subscriber)
     render_email("already-subscribed", context, to=subscriber.email, headers=headers).send()
+
+
+@shared_task
+def send_manage_link(subscriber_id: int) -> None:
+    """The "send me my link" email: a fresh manage link, for any reader we may still mail."""
+    subscriber = _reader(
+        subscriber_id, Subscriber.Status.PENDING, Subscriber.Status.UNSUBSCRIBED, *RECEIVING
+    )
+    if subscriber is None:
+        return
+    context = {
+        "subscriber": subscriber,
+        "manage_url": links.manage_url(subscriber),
+        "manage_days": settings.MANAGE_LINK_MAX_AGE.days,
+    }
+    render_email("manage-link", context, to=subscriber.email).send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from subscriptions import link_views, views
+from subscriptions import help_views, link_views, manage_views, views
 
 app_name = "subscriptions"
 
@@ -13,5 +13,18 @@ urlpatterns = [
     path("confirm/resend/", link_views.resend_confirmation, name="resend"),
     path("confirm/<str:token>/", link_views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", link_views.unsubscribe, name="unsubscribe"),
-    path("manage/<str:token>/", link_views.manage, name="manage"),
+    path("manage/", manage_views.manage_page, name="manage_page"),
+    path("manage/link/", manage_views.request_link, name="request_link"),
+    path("manage/resend/", manage_views.resend_link, name="manage_resend"),
+    path("manage/preview/", manage_views.preview_fragment, name="preview"),
+    path("manage/topics/", manage_views.add_topic, name="add_topic"),
+    path("manage/topics/<int:pk>/", manage_views.change_topic, name="change_topic"),
+    path("manage/schedule/", manage_views.change_schedule, name="schedule"),
+    path("manage/pause/", manage_views.pause, name="pause"),
+    path("manage/resume/", manage_views.resume, name="resume"),
+    path("manage/export/", manage_views.export, name="export"),
+    path("manage/delete/", manage_views.delete, name="delete"),
+    # The emailed link: after the fixed manage/ paths, which a token never equals.
+    path("manage/<str:token>/", manage_views.open_link, name="manage"),
+    path("help/topics/", help_views.topics_help, name="topics_help"),
 ]

@@ -327,20 +327,4 @@ def test_a_token_used_on_another_purposes_page_is_refused(client, purpose, page,
     assert status_of(reader) == "pending"
 
 
-# Manage (the full page is issue 7; this one shows the subscription)
-
-
-def test_the_manage_page_shows_status_topics_and_schedule(client) -> None:
-    html = client.get(path_of(links.manage_url(ada()))).content.decode()
-
-    assert "ada@example.com" in html and "Active" in html
-    assert "diffusion" in html and "cat:cs.CL retrieval" in html
-    assert "Daily" in html and "08:00 (UTC)" in html
-
-
-def test_the_manage_page_of_a_deleted_reader_says_so(client) -> None:
-    reader = ada()
-    url = path_of(links.manage_url(reader))
-    reader.delete()
-
-    assert client.get(url).status_code == 404
+# The manage page has its own tests: tests/test_manage.py.

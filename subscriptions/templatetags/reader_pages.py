@@ -19,3 +19,9 @@ def first_authors(authors: list[str], count: int = 3) -> str:
     names = [str(name) for name in authors or []]
     shown = ", ".join(names[:count])
     return f"{shown} et al." if len(names) > count else shown
+
+
+@register.filter
+def caret(position: int) -> str:
+    """A line with `^` under character `position` of the line above (in a monospaced block)."""
+    return " " * int(position) + "^"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from subscriptions import actions
+from subscriptions import actions, erasure
 from subscriptions.importing import ImportedReader, ImportFileError, read_readers
 from subscriptions.models import Subscriber
 
@@ -47,6 +47,10 @@ class Command(BaseCommand):
 
     def _import(self, reader: ImportedReader, confirmed: bool) -> str:
         existing = Subscriber.objects.filter(email__iexact=reader.email).first()
+        if existing is None and erasure.was_erased(reader.email):
+            # Its owner deleted their data here: only they can come back, by signing up.
+            self.stdout.write(f"{reader.email}: skipped, its owner deleted their data here.")
+            return "skipped"
         if existing is None:
             actions.import_subscriber(
                 reader.email, reader.topics, reader.frequency, reader.max_papers, confirmed

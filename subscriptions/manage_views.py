@@ -1,0 +1,303 @@
+"""The manage page: a reader changes topics and schedule, pauses, exports or deletes, with no
+password. The emailed link (valid MANAGE_LINK_MAX_AGE) is the key.
+
+Opening the link keeps its token in the session and redirects to the token-less /manage/ (see
+link_session.py); every page and form below reads the token from there. GET never changes
+anything; every change is a POST with CSRF, counted per link (MANAGE_POSTS_PER_HOUR), and
+answered with a redirect back to the page, so reloading never repeats it.
+"""
+
+import calendar
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config import clock
+from subscriptions import actions, exporting, link_session, links, ratelimit
+from subscriptions.manage_forms import (
+    DeleteForm,
+    EditTopicForm,
+    RequestLinkForm,
+    ScheduleForm,
+    TopicForm,
+    check_room_for_topic,
+    time_zones,
+)
+from subscriptions.models import Subscriber, TopicFilter
+from subscriptions.pages import broken_link, no_referrer, too_many, unknown_reader
+from subscriptions.preview import Preview, preview
+from subscriptions.tokens import BadToken, ExpiredToken, read_token
+
+PURPOSE = "manage"
+NEW = "new"  # the add-topic form's prefix; edit forms use "topic-<id>"
+
+ReaderView = Callable[..., HttpResponse]
+
+
+@no_referrer
+@require_http_methods(["GET", "HEAD"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: keep its token in the session, then show the page without it."""
+    try:
+        read_token(token, PURPOSE)  # genuine? Expiry is judged on the page, which can help.
+    except BadToken:
+        return broken_link(request)
+    link_session.keep(request, PURPOSE, token)
+    return redirect("subscriptions:manage_page")
+
+
+def with_reader(view: ReaderView) -> ReaderView:
+    """Run `view(request, subscriber, ...)` for the reader whose manage link this browser
+    opened; refuse expired, broken and over-used links."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            token = link_session.kept(request, PURPOSE)
+            public_id = read_token(token, PURPOSE, settings.MANAGE_LINK_MAX_AGE)
+        except ExpiredToken:
+            return render(request, "subscriptions/manage_expired.html", status=410)
+        except BadToken:
+            if request.method == "POST":
+                return broken_link(request)
+            return _ask_for_link(request)  # no link opened here: offer to email one
+        subscriber = Subscriber.objects.filter(public_id=public_id).first()
+        if subscriber is None:
+            return unknown_reader(request)
+        if request.method == "POST" and not _within_allowance("manage", token):
+            return too_many(request)
+        return view(request, subscriber, *args, **kwargs)
+
+    return wrapper
+
+
+def _within_allowance(scope: str, token: str) -> bool:
+    limit = settings.PREVIEWS_PER_HOUR if scope == "preview" else settings.MANAGE_POSTS_PER_HOUR
+    return ratelimit.hit(scope, token, limit, timedelta(hours=1))
+
+
+def _back(request: HttpRequest, message: str, anchor: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(f"{reverse('subscriptions:manage_page')}#{anchor}")
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def _topic_forms(subscriber: Subscriber, bound: Form | None) -> list[tuple[TopicFilter, Form]]:
+    pairs = []
+    for topic in subscriber.topics.all():
+        prefix = f"topic-{topic.pk}"
+        if bound is not None and bound.prefix == prefix:
+            pairs.append((topic, bound))
+            continue
+        initial = {f: getattr(topic, f) for f in ("name", "query", "min_upvotes", "enabled")}
+        pairs.append((topic, EditTopicForm(prefix=prefix, initial=initial)))
+    return pairs
+
+
+def _page(
+    request: HttpRequest,
+    subscriber: Subscriber,
+    bound: Form | None = None,
+    status: int = 200,
+    shown: Preview | None = None,
+) -> HttpResponse:
+    """The whole page; `bound` is the one form being previewed or shown back with errors."""
+    prefix = getattr(bound, "prefix", None)
+
+    def the(form_class: type[Form], name: str | None, **kwargs: object) -> Form:
+        return bound if bound is not None and prefix == name else form_class(prefix=name, **kwargs)
+
+    context = {
+        "subscriber": subscriber,
+        "topic_forms": _topic_forms(subscriber, bound if prefix != NEW else None),
+        "add_form": the(TopicForm, NEW),
+        "schedule_form": the(ScheduleForm, "schedule", instance=subscriber),
+        "delete_form": the(DeleteForm, "delete"),
+        "preview": shown,
+        "previewed": prefix if shown else None,
+        "time_zones": time_zones(),
+        "weekday": calendar.day_name[subscriber.weekday],
+        "unsubscribe_url": links.unsubscribe_url(subscriber),
+    }
+    return render(request, "subscriptions/manage.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+@with_reader
+def manage_page(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    return _page(request, subscriber)
+
+
+def _preview_of(form: TopicForm) -> Preview | None:
+    """The preview of a bound topic form's query; None while the query is empty."""
+    form.is_valid()
+    query = form.data.get(form.add_prefix("query"), "").strip()
+    if not query:
+        return None
+    if form.query_error is not None:
+        return Preview(query, 0, [], form.query_error)
+    return preview(query, form.cleaned_data.get("min_upvotes", 0))
+
+
+@require_GET
+@with_reader
+def preview_fragment(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """The live preview as the reader types (static/js/manage.js): an HTML fragment."""
+    if not _within_allowance("preview", link_session.kept(request, PURPOSE)):
+        return too_many(request)
+    shown = _preview_of(TopicForm(request.GET))
+    return render(request, "subscriptions/manage_preview.html", {"preview": shown})
+
+
+# --- changes --------------------------------------------------------------------------------------
+
+
+@require_POST
+@with_reader
+def add_topic(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    form = TopicForm(request.POST, prefix=NEW)
+    if request.POST.get("action") == "preview":  # the Preview button, when JavaScript is off
+        return _page(request, subscriber, form, shown=_preview_of(form))
+    if form.is_valid():
+        try:
+            check_room_for_topic(subscriber.topics.count())
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not form.is_valid():
+        return _page(request, subscriber, form, status=400, shown=_preview_of(form))
+    data = form.cleaned_data
+    actions.add_topics(subscriber, [(data["name"], data["query"], data["min_upvotes"])])
+    return _back(request, f"Topic “{data['name']}” added.", "topics")
+
+
+@require_POST
+@with_reader
+def change_topic(request: HttpRequest, subscriber: Subscriber, pk: int) -> HttpResponse:
+    """Save, preview, move up or down, or remove one topic, by the button pressed."""
+    topic = get_object_or_404(TopicFilter, pk=pk, subscriber=subscriber)
+    action = request.POST.get("action", "save")
+    if action in ("up", "down"):
+        actions.move_topic(topic, -1 if action == "up" else 1)
+        return _back(request, f"Topic “{topic.name}” moved {action}.", f"topic-{pk}")
+    if action == "remove":
+        actions.remove_topic(topic)
+        return _back(request, f"Topic “{topic.name}” removed.", "topics")
+    form = EditTopicForm(request.POST, prefix=f"topic-{pk}")
+    if action == "preview":  # the Preview button, when JavaScript is off
+        return _page(request, subscriber, form, shown=_preview_of(form))
+    if not form.is_valid():
+        return _page(request, subscriber, form, status=400, shown=_preview_of(form))
+    actions.update_topic(topic, **form.cleaned_data)
+    return _back(request, f"Topic “{topic.name}” saved.", f"topic-{pk}")
+
+
+@require_POST
+@with_reader
+def change_schedule(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    form = ScheduleForm(
+        request.POST, prefix="schedule", instance=Subscriber.objects.get(pk=subscriber.pk)
+    )
+    if not form.is_valid():
+        return _page(request, subscriber, form, status=400)
+    actions.update_schedule(subscriber, **form.cleaned_data)
+    return _back(request, "Schedule saved.", "schedule")
+
+
+@require_POST
+@with_reader
+def pause(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    actions.pause(subscriber)
+    return _back(request, "Paused: no digests until you resume.", "pause")
+
+
+@require_POST
+@with_reader
+def resume(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    actions.resume(subscriber)
+    return _back(request, "Resumed: your next digest comes at its usual time.", "pause")
+
+
+@require_POST
+@with_reader
+def export(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """Everything stored about the reader, as a JSON download."""
+    data = exporting.reader_data(subscriber)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    day = clock.now().date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="papers-digest-data-{day}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@with_reader
+def delete(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    form = DeleteForm(request.POST, prefix="delete")
+    if not form.is_valid():
+        return _page(request, subscriber, form, status=400)
+    actions.delete_reader(subscriber)
+    link_session.forget(request, PURPOSE)
+    return render(request, "subscriptions/deleted.html")
+
+
+# --- asking for a link ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def request_link(request: HttpRequest) -> HttpResponse:
+    """The "send me my link" form. The same answer whatever the address, so no one learns who
+    subscribes; limited per client IP and, through actions, per address."""
+    if request.method != "POST":
+        return _ask_for_link(request)
+    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
+    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
+    if not ratelimit.hit("manage-link-ip", ip, limit, timedelta(hours=1)):
+        return too_many(request)
+    form = RequestLinkForm(request.POST)
+    if not form.is_valid():
+        return _ask_for_link(request, form, status=400)
+    if not form.is_bot:
+        actions.request_manage_link(form.cleaned_data["email"])
+    return _link_sent(request, form.cleaned_data["email"])
+
+
+def _ask_for_link(
+    request: HttpRequest, form: RequestLinkForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"form": form or RequestLinkForm()}
+    return render(request, "subscriptions/manage_request.html", context, status=status)
+
+
+def _link_sent(request: HttpRequest, email: str | None) -> HttpResponse:
+    context = {"email": email, "manage_days": settings.MANAGE_LINK_MAX_AGE.days}
+    return render(request, "subscriptions/manage_link_sent.html", context)
+
+
+@require_POST
+def resend_link(request: HttpRequest) -> HttpResponse:
+    """An expired manage link's "email me a new one" button."""
+    try:
+        token = link_session.kept(request, PURPOSE)
+        public_id = read_token(token, PURPOSE)
+    except BadToken:
+        return broken_link(request)
+    if not _within_allowance("manage-resend", token):
+        return too_many(request)
+    subscriber = Subscriber.objects.filter(public_id=public_id).first()
+    if subscriber is not None:
+        actions.send_manage_link(subscriber)
+    return _link_sent(request, None)
