@@ -58,7 +58,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 
 def with_reader(view: ReaderView) -> ReaderView:
     """Run `view(request, subscriber, ...)` for the reader whose manage link this browser
-    opened; refuse expired, broken and over-used links."""
+    opened; refuse expired, broken and over-used links, and browsers that opened none."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -68,9 +68,7 @@ def with_reader(view: ReaderView) -> ReaderView:
         except ExpiredToken:
             return render(request, "subscriptions/manage_expired.html", status=410)
         except BadToken:
-            if request.method == "POST":
-                return broken_link(request)
-            return _ask_for_link(request)  # no link opened here: offer to email one
+            return broken_link(request)
         subscriber = Subscriber.objects.filter(public_id=public_id).first()
         if subscriber is None:
             return unknown_reader(request)
@@ -114,17 +112,20 @@ def _page(
     shown: Preview | None = None,
 ) -> HttpResponse:
     """The whole page; `bound` is the one form being previewed or shown back with errors."""
+    forms = {
+        NEW: TopicForm(prefix=NEW),
+        "schedule": ScheduleForm(prefix="schedule", instance=subscriber),
+        "delete": DeleteForm(prefix="delete"),
+    }
     prefix = getattr(bound, "prefix", None)
-
-    def the(form_class: type[Form], name: str | None, **kwargs: object) -> Form:
-        return bound if bound is not None and prefix == name else form_class(prefix=name, **kwargs)
-
+    if prefix in forms:
+        forms[prefix] = bound
     context = {
         "subscriber": subscriber,
-        "topic_forms": _topic_forms(subscriber, bound if prefix != NEW else None),
-        "add_form": the(TopicForm, NEW),
-        "schedule_form": the(ScheduleForm, "schedule", instance=subscriber),
-        "delete_form": the(DeleteForm, "delete"),
+        "topic_forms": _topic_forms(subscriber, bound),
+        "add_form": forms[NEW],
+        "schedule_form": forms["schedule"],
+        "delete_form": forms["delete"],
         "preview": shown,
         "previewed": prefix if shown else None,
         "time_zones": time_zones(),
@@ -135,8 +136,17 @@ def _page(
 
 
 @require_http_methods(["GET", "HEAD"])
+def manage_page(request: HttpRequest) -> HttpResponse:
+    """The page; a browser that never opened a manage link gets the form to email one."""
+    try:
+        link_session.kept(request, PURPOSE)
+    except BadToken:
+        return _ask_for_link(request)
+    return _show_page(request)
+
+
 @with_reader
-def manage_page(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+def _show_page(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     return _page(request, subscriber)
 
 
