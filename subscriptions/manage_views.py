@@ -79,8 +79,9 @@ def with_reader(view: ReaderView) -> ReaderView:
     return wrapper
 
 
-def _within_allowance(scope: str, token: str) -> bool:
-    limit = settings.PREVIEWS_PER_HOUR if scope == "preview" else settings.MANAGE_POSTS_PER_HOUR
+def _within_allowance(scope: str, token: str, limit: int | None = None) -> bool:
+    """Counted per link, like the other emailed links' pages (see link_views.py)."""
+    limit = limit or settings.MANAGE_POSTS_PER_HOUR
     return ratelimit.hit(scope, token, limit, timedelta(hours=1))
 
 
@@ -165,7 +166,8 @@ def _preview_of(form: TopicForm) -> Preview | None:
 @with_reader
 def preview_fragment(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     """The live preview as the reader types (static/js/manage.js): an HTML fragment."""
-    if not _within_allowance("preview", link_session.kept(request, PURPOSE)):
+    token = link_session.kept(request, PURPOSE)
+    if not _within_allowance("preview", token, settings.PREVIEWS_PER_HOUR):
         return too_many(request)
     shown = _preview_of(TopicForm(request.GET))
     return render(request, "subscriptions/manage_preview.html", {"preview": shown})
