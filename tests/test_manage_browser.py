@@ -130,6 +130,10 @@ def test_a_reader_manages_everything_from_the_emailed_link(
 
         data = export(page)
         page.locator("#data").screenshot(path=str(artefacts / "manage-8-export.png"))
+
+        page.get_by_role("link", name="How to write topics").click()
+        page.get_by_role("heading", name="Writing topics").wait_for()
+        page.screenshot(path=str(artefacts / "manage-9-help.png"), full_page=True)
     finally:
         context.close()
 
