@@ -1,5 +1,6 @@
 """Matching topics to papers, without a database: meaning, minimums, ranking and highlighting."""
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -157,6 +158,18 @@ def test_a_topic_whose_query_does_not_parse_is_left_out_and_reported() -> None:
 
     assert index.match(VIDEO_DIFFUSION).keys() == {1}
     assert "Unknown field foo:" in str(index.invalid[2])
+
+
+def test_building_an_index_leaves_the_garbage_collector_as_it_was() -> None:
+    TopicIndex.build([Topic(1, "video"), Topic(2, "foo:bar")])
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        TopicIndex.build([Topic(1, "video")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_papers_rank_by_upvotes_then_newest() -> None:
