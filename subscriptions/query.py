@@ -126,7 +126,7 @@ def parse(text: str) -> Query:
         )
     if not text.strip():
         raise QueryError("The query is empty: write at least one word.", 0)
-    root = _Parser(_lex(text), len(text)).parse()
+    root = _Parser(_lex(text)).parse()
     if not _has_positive(root, True):
         raise QueryError(
             "The query only says what to leave out: add at least one word it should match.", 0
@@ -199,13 +199,10 @@ def _token(kind: str, lexeme: str, position: int, end: int) -> _Token:
 
 # --- parsing ------------------------------------------------------------------------------------
 
-_OPERATOR_NAMES = {"and": "AND", "or": "OR"}
-
 
 class _Parser:
-    def __init__(self, tokens: list[_Token], length: int) -> None:
+    def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
-        self.length = length
         self.index = 0
         self.depth = 0
         self.terms = 0
@@ -214,13 +211,8 @@ class _Parser:
     def parse(self) -> Node:
         node = self.all()
         token = self.peek()
-        if token is not None:
-            assert token.kind == "close"
-            raise QueryError(
-                f"Unbalanced parenthesis: the ) at character {token.position + 1} "
-                "has no ( before it.",
-                token.position,
-            )
+        if token is not None:  # `all` stops only at the end or at a ")"
+            raise _unopened(token)
         return node
 
     def peek(self) -> _Token | None:
@@ -261,11 +253,7 @@ class _Parser:
     def primary(self, field: str | None) -> Node:
         token = self.take()
         if token.kind == "close":
-            raise QueryError(
-                f"Unbalanced parenthesis: the ) at character {token.position + 1} "
-                "has no ( before it.",
-                token.position,
-            )
+            raise _unopened(token)
         if token.kind == "field":
             return self.fielded(token, field)
         if token.kind == "open":
@@ -392,6 +380,13 @@ class _Parser:
     @staticmethod
     def describe(operator: _Token) -> str:
         return "The minus sign" if operator.kind == "minus" else operator.text
+
+
+def _unopened(token: _Token) -> QueryError:
+    return QueryError(
+        f"Unbalanced parenthesis: the ) at character {token.position + 1} has no ( before it.",
+        token.position,
+    )
 
 
 class _Nested:
