@@ -19,6 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
+# Redis hands an unacknowledged task to another worker after this long: every send retry delay
+# must stay below it, or a delayed retry would also be redelivered (and run twice).
+BROKER_VISIBILITY_TIMEOUT_SECONDS = 2 * 60 * 60
 
 
 class Env(BaseSettings):
@@ -53,6 +56,10 @@ class Env(BaseSettings):
     PREVIEWS_PER_HOUR: PositiveInt = 600
     NUM_PROXIES: NonNegativeInt = 0
     DIGEST_CHUNK_SIZE: PositiveInt = 50
+    SEND_RETRY_DELAYS: str = "30,120,600,1800"
+    SEND_LEASE_SECONDS: float = 300.0
+    SEND_TIMEOUT_SECONDS: float = 30.0
+    SEND_RATE_PER_SECOND: NonNegativeInt = 50
 
     @field_validator(
         "FETCH_CONNECT_TIMEOUT",
@@ -60,6 +67,8 @@ class Env(BaseSettings):
         "FETCH_MAX_BYTES",
         "ARXIV_API_INTERVAL",
         "INGEST_EVERY_MINUTES",
+        "SEND_LEASE_SECONDS",
+        "SEND_TIMEOUT_SECONDS",
     )
     @classmethod
     def _positive(cls, value: float) -> float:
@@ -99,6 +108,30 @@ class Env(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an absolute http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("SEND_RETRY_DELAYS")
+    @classmethod
+    def _retry_delays(cls, value: str) -> str:
+        try:
+            delays = [float(item) for item in split_list(value)]
+        except ValueError:
+            raise ValueError("must be seconds separated by commas, e.g. 30,120,600") from None
+        if not all(0 < delay < BROKER_VISIBILITY_TIMEOUT_SECONDS for delay in delays):
+            limit = BROKER_VISIBILITY_TIMEOUT_SECONDS
+            raise ValueError(f"each delay must be more than 0 and less than {limit} seconds")
+        return value
+
+    @model_validator(mode="after")
+    def _a_send_ends_within_its_lease(self) -> "Env":
+        # The sweeper re-queues a row its sender has not touched for a lease; a send that could
+        # outlast the lease would be re-queued while still in flight, and sent twice.
+        if self.SEND_TIMEOUT_SECONDS >= self.SEND_LEASE_SECONDS:
+            raise ValueError("SEND_TIMEOUT_SECONDS: must be less than SEND_LEASE_SECONDS")
+        return self
+
+    @property
+    def send_retry_delays(self) -> list[float]:
+        return [float(item) for item in split_list(self.SEND_RETRY_DELAYS)]
 
     @model_validator(mode="after")
     def _secret_key_in_production(self) -> "Env":

@@ -8,7 +8,15 @@ import dj_database_url
 from celery.schedules import crontab
 from pydantic import ValidationError
 
-from config.env import BASE_DIR, DEV_SECRET_KEY, Env, anymail_settings, describe, split_list
+from config.env import (
+    BASE_DIR,
+    BROKER_VISIBILITY_TIMEOUT_SECONDS,
+    DEV_SECRET_KEY,
+    Env,
+    anymail_settings,
+    describe,
+    split_list,
+)
 
 try:
     env = Env()
@@ -138,7 +146,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than any task or retry delay: Redis redelivers an unacknowledged task after this.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS}
 CELERY_TASK_ROUTES = {
     "digest.tasks.ingest_*": {"queue": "feeds"},
     "digest.tasks.send_*": {"queue": "mail"},
@@ -180,6 +188,19 @@ DIGEST_CHUNK_SIZE = env.DIGEST_CHUNK_SIZE
 CELERY_BEAT_SCHEDULE["plan-digests"] = {
     "task": "digest.tasks.plan_digests",
     "schedule": crontab(minute="*/15"),
+}
+# Reliable sending (digest/sending.py): a transient provider error is retried after each delay of
+# the table in turn (seconds, all below the broker's visibility timeout), then the digest fails.
+SEND_RETRY_DELAYS = env.send_retry_delays
+# A row "sending" untouched for a lease, or "planned" and overdue by one, is handed back by the
+# sweeper, which runs once a lease: a digest held up by a dead worker goes out within two leases.
+SEND_LEASE = timedelta(seconds=env.SEND_LEASE_SECONDS)
+SEND_TIMEOUT = env.SEND_TIMEOUT_SECONDS
+# Emails per second across every worker (0: no cap); providers enforce theirs (SES starts at 14).
+SEND_RATE_PER_SECOND = env.SEND_RATE_PER_SECOND
+CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
+    "task": "digest.tasks.sweep_deliveries",
+    "schedule": env.SEND_LEASE_SECONDS,
 }
 
 LOGGING = {

@@ -112,6 +112,9 @@ class Delivery(models.Model):
     window_end = models.DateTimeField()
     planned_at = models.DateTimeField()
     built_at = models.DateTimeField(null=True, blank=True)
+    # When a planned row is next due to go out: planning time, or later after a transient error.
+    due_at = models.DateTimeField(null=True, blank=True)
+    # Set on claiming and again as each message is handed over: the sender's lease on the row.
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -153,3 +156,21 @@ class SentPaper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} to {self.subscriber_id}"
+
+
+class TrackingEvent(models.Model):
+    """A provider's tracking event (bounce, complaint, unsubscribe) already acted on.
+
+    Providers deliver webhooks at least once: the unique key makes a replayed event a no-op.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    event_type = models.CharField(max_length=30)
+    # No address is kept here: deleting a reader (and their deliveries) leaves nothing of them.
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    received_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.key}"

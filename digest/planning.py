@@ -75,6 +75,7 @@ def plan(now: datetime, force: bool = False) -> list[int]:
             window_start=reader.window_start,
             window_end=now,
             planned_at=now,
+            due_at=now,
         )
         for reader in due(now, force)
     ]

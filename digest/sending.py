@@ -2,23 +2,33 @@
 
 A chunk of delivery ids is claimed first (so a task delivered twice does nothing to rows another
 run holds or has finished), then built, then sent through one email connection, recording each
-message's outcome on its row as soon as the backend hands it over. With a backend that reports no
-provider status (SMTP, file, console), handed over means sent; Anymail backends report one.
+message's outcome on its row as soon as the provider answers, so a crash repeats at most the
+message in flight. With a backend that reports no provider status (SMTP, file, console), handed
+over means sent; Anymail backends report one.
+
+Before each message the sender renews its lease on the row (and counts the attempt); a sweeper
+hands back rows whose sender went quiet for a lease. A send cannot outlast the lease (its timeout
+is shorter), so a row is only handed back once its sender is gone. A transient provider error
+puts the row and the rest of its chunk back to planned, due again after the next delay of the
+retry table; a permanent one fails the row with the reason.
 """
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from config import clock
+from digest import sendrate
 from digest.building import Pick, build
 from digest.emails import DigestRenderer
+from digest.failures import classify, next_delay
 from digest.models import Delivery
 from subscriptions.models import Subscriber
 
@@ -26,15 +36,18 @@ logger = logging.getLogger(__name__)
 
 # Anymail statuses that mean the provider refused the message for good.
 REFUSED = {"rejected", "invalid", "failed"}
+Status = Delivery.Status
 
 
 @dataclass
 class Outcome:
-    """What one chunk did, by delivery id."""
+    """What one chunk did, by delivery id; `retry` rows are due again in `retry_in` seconds."""
 
     sent: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    retry_in: float = 0.0
 
 
 def claim(delivery_ids: Sequence[int], now: datetime) -> list[int]:
@@ -43,8 +56,8 @@ def claim(delivery_ids: Sequence[int], now: datetime) -> list[int]:
     On PostgreSQL rows are locked with SKIP LOCKED, so concurrent claimers never wait on each other;
     elsewhere each row is taken by a conditional update, which only one claimer can win.
     """
-    planned = Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PLANNED)
-    changes = {"status": Delivery.Status.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
+    planned = Delivery.objects.filter(pk__in=delivery_ids, status=Status.PLANNED)
+    changes = {"status": Status.SENDING, "claimed_at": now}
     if connection.vendor == "postgresql":
         with transaction.atomic():
             ids = list(planned.select_for_update(skip_locked=True).values_list("pk", flat=True))
@@ -57,25 +70,43 @@ def _skip_inactive_readers(deliveries: list[Delivery]) -> list[Delivery]:
     """A reader who left between planning and sending gets nothing."""
     gone = [d.pk for d in deliveries if d.subscriber.status != Subscriber.Status.ACTIVE]
     Delivery.objects.filter(pk__in=gone).update(
-        status=Delivery.Status.SKIPPED, reason="The reader is no longer active."
+        status=Status.SKIPPED, reason="The reader is no longer active."
     )
     return [d for d in deliveries if d.pk not in gone]
 
 
+def renew_lease(delivery: Delivery, now: datetime) -> bool:
+    """Count one more attempt on a row this sender still holds; False if the sweeper took it."""
+    held = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING)
+    if not held.update(claimed_at=now, attempts=F("attempts") + 1):
+        return False
+    delivery.attempts += 1
+    return True
+
+
 def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT,
+        status=Status.SENT,
         sent_at=now,
         provider_message_id=message_id,
         provider_status=provider_status,
+        reason="",
     )
 
 
-def record_failed(delivery: Delivery, reason: str) -> None:
+def record_failed(delivery: Delivery | int, reason: str) -> None:
     """Fail a delivery for good; its papers are released so a later digest can carry them."""
+    pk = getattr(delivery, "pk", delivery)
     with transaction.atomic():
-        delivery.items.all().delete()
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, reason=reason)
+        Delivery.objects.get(pk=pk).items.all().delete()
+        Delivery.objects.filter(pk=pk).update(status=Status.FAILED, reason=reason)
+
+
+def release(delivery_ids: Sequence[int], due_at: datetime, reason: str = "") -> None:
+    """Hand rows this sender holds back to planned, due again at `due_at`."""
+    Delivery.objects.filter(pk__in=delivery_ids, status=Status.SENDING).update(
+        status=Status.PLANNED, due_at=due_at, claimed_at=None, reason=reason
+    )
 
 
 def _provider_answer(message: object) -> tuple[str, str]:
@@ -87,29 +118,65 @@ def _provider_answer(message: object) -> tuple[str, str]:
     return message_id, ",".join(sorted(status.status))
 
 
-def _send_one(
-    email_connection: BaseEmailBackend,
-    renderer: DigestRenderer,
-    delivery: Delivery,
-    picks: list[Pick],
-    outcome: Outcome,
-) -> None:
-    now = clock.now()
-    message = renderer.message(delivery, picks, now)
-    try:
-        email_connection.send_messages([message])
-    except Exception as error:  # any backend error; issue #8 sorts transient from permanent
-        logger.warning("digest %s failed: %s", delivery.pk, error)
-        record_failed(delivery, f"{type(error).__name__}: {error}")
-        outcome.failed.append(delivery.pk)
-        return
-    message_id, status = _provider_answer(message)
-    if set(status.split(",")) & REFUSED:
-        record_failed(delivery, f"The provider refused the message ({status}).")
-        outcome.failed.append(delivery.pk)
-        return
-    record_sent(delivery, message_id, status, now)
-    outcome.sent.append(delivery.pk)
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+class _Chunk:
+    """Sends one claimed chunk's messages in order, through one connection."""
+
+    def __init__(self, email_connection: BaseEmailBackend, picks: dict[int, list[Pick]]) -> None:
+        self.email_connection = email_connection
+        self.picks = picks
+        self.renderer = DigestRenderer()
+        self.outcome = Outcome()
+        self.reason = ""
+
+    def send_all(self, deliveries: list[Delivery]) -> Outcome:
+        for position, delivery in enumerate(deliveries):
+            delay = self._send_one(delivery)
+            if delay is not None:
+                # The provider is struggling or throttling: the rest of the chunk waits too.
+                rest = [d.pk for d in deliveries[position:]]
+                release(rest, clock.now() + timedelta(seconds=delay), self.reason)
+                self.outcome.retry, self.outcome.retry_in = rest, delay
+                break
+        return self.outcome
+
+    def _send_one(self, delivery: Delivery) -> float | None:
+        """Send one message; returns a delay when it should be tried again later."""
+        sendrate.wait_for_turn(settings.SEND_RATE_PER_SECOND)
+        now = clock.now()
+        if not renew_lease(delivery, now):
+            return None
+        message = self.renderer.message(delivery, self.picks[delivery.pk], now)
+        try:
+            self.email_connection.send_messages([message])
+        except Exception as error:  # sorted below into transient and permanent
+            return self._failed(delivery, error, now)
+        message_id, status = _provider_answer(message)
+        if set(status.split(",")) & REFUSED:
+            self._fail(delivery, f"The provider refused the message ({status}).")
+        else:
+            record_sent(delivery, message_id, status, now)
+            self.outcome.sent.append(delivery.pk)
+        return None
+
+    def _failed(self, delivery: Delivery, error: Exception, now: datetime) -> float | None:
+        verdict = classify(error, now)
+        self.reason = _describe(error)
+        logger.warning("digest %s: %s", delivery.pk, self.reason)
+        if not verdict.transient:
+            self._fail(delivery, self.reason)
+            return None
+        delay = next_delay(delivery.attempts, settings.SEND_RETRY_DELAYS, verdict.retry_after)
+        if delay is None:
+            self._fail(delivery, f"Gave up after {delivery.attempts} attempts. {self.reason}")
+        return delay
+
+    def _fail(self, delivery: Delivery, reason: str) -> None:
+        record_failed(delivery, reason)
+        self.outcome.failed.append(delivery.pk)
 
 
 def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
@@ -124,10 +191,50 @@ def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
     )
     active = _skip_inactive_readers(deliveries)
     picks = build(active, now)
-    outcome = Outcome(skipped=[d.pk for d in deliveries if d.pk not in picks])
-    renderer = DigestRenderer()
-    with get_connection() as email_connection:
-        for delivery in active:
-            if delivery.pk in picks:
-                _send_one(email_connection, renderer, delivery, picks[delivery.pk], outcome)
+    ready = [delivery for delivery in active if delivery.pk in picks]
+    with get_connection(timeout=settings.SEND_TIMEOUT) as email_connection:
+        outcome = _Chunk(email_connection, picks).send_all(ready)
+    outcome.skipped = [d.pk for d in deliveries if d.pk not in picks]
     return outcome
+
+
+def sweep(now: datetime) -> list[int]:
+    """Hand back rows whose sender went quiet and return the ids to queue again.
+
+    A row "sending" whose lease ran out lost its worker (its message may or may not have gone:
+    the one send in flight is the one a crash may repeat). A row "planned" and overdue by a
+    lease lost its task (a worker died holding it, or the broker dropped it). Rows that have
+    used every attempt of the retry table fail instead of going round again.
+    """
+    cutoff = now - settings.SEND_LEASE
+    stuck = Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    overdue = Delivery.objects.filter(status=Status.PLANNED).filter(
+        Q(due_at__lt=cutoff) | Q(due_at__isnull=True, planned_at__lt=cutoff)
+    )
+    exhausted = stuck.filter(attempts__gt=len(settings.SEND_RETRY_DELAYS))
+    for pk in exhausted.values_list("pk", flat=True):
+        record_failed(pk, "Gave up: the worker sending it stopped on every attempt.")
+    stuck_ids = list(stuck.values_list("pk", flat=True))
+    # Conditional: a sender that renewed its lease meanwhile keeps its row.
+    stuck.filter(pk__in=stuck_ids).update(status=Status.PLANNED, due_at=now, claimed_at=None)
+    overdue_ids = list(overdue.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=overdue_ids).update(due_at=now)
+    return sorted(stuck_ids + overdue_ids)
+
+
+def retry(delivery_ids: Sequence[int], now: datetime) -> list[int]:
+    """Plan failed and stuck deliveries again (the admin's action); returns the ids to queue.
+
+    A failed digest's papers were released, so it is built afresh; a stuck one keeps its papers.
+    """
+    again = {"status": Status.PLANNED, "due_at": now, "claimed_at": None, "attempts": 0}
+    chosen = Delivery.objects.filter(pk__in=delivery_ids)
+    failed = list(chosen.filter(status=Status.FAILED).values_list("pk", flat=True))
+    # Only rows whose sender went quiet for a lease: a live sender's row is left alone.
+    quiet = chosen.filter(status=Status.SENDING, claimed_at__lt=now - settings.SEND_LEASE)
+    stuck = list(quiet.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=failed, status=Status.FAILED).update(
+        **again, built_at=None, reason=""
+    )
+    quiet.filter(pk__in=stuck).update(**again)
+    return sorted(failed + stuck)

@@ -8,7 +8,7 @@ from digest.fetching import wait_before_fetching, wait_for_turn
 from digest.ingest import ingest_source
 from digest.models import Source
 from digest.planning import plan
-from digest.sending import send_chunk
+from digest.sending import send_chunk, sweep
 
 
 @shared_task
@@ -44,7 +44,18 @@ def plan_digests() -> None:
     queue_sends(plan(clock.now()))
 
 
-@shared_task(acks_late=True)
+# Acknowledged only when done, and handed back to the queue if its worker process dies: safe,
+# as a run delivered twice claims nothing that another run holds or has finished.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_digests(delivery_ids: list[int]) -> None:
-    # Safe to run twice: send_chunk claims its rows first and leaves others' alone.
-    send_chunk(delivery_ids)
+    outcome = send_chunk(delivery_ids)
+    if outcome.retry:
+        # The delay is below the broker's visibility timeout (checked in config/env.py), so the
+        # delayed task is not also redelivered meanwhile.
+        send_digests.apply_async(args=[outcome.retry], countdown=outcome.retry_in)
+
+
+@shared_task
+def sweep_deliveries() -> None:
+    """Beat entry: queue again the rows whose worker or task was lost."""
+    queue_sends(sweep(clock.now()))
