@@ -1,5 +1,6 @@
 """The manage page: the emailed link, topics with their preview, schedule, pause, export, delete."""
 
+import email
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -8,16 +9,24 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from config.celery import ping
 from digest.models import Delivery, Paper, SentPaper
-from digest.planning import due
-from subscriptions import links
+from digest.planning import due, plan
+from digest.sending import send_chunk
+from subscriptions import actions, erasure, links
+from subscriptions.exporting import reader_data
 from subscriptions.models import ErasedAddress, Subscriber, TopicFilter
+from tests.digests import MORNING, make_paper, make_reader
 from tests.readers import ada, bob, cy
-from tests.services import require_postgres
+from tests.services import celery_worker, require_postgres, require_redis, worker_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +196,29 @@ def test_the_link_form_emails_a_known_reader_a_working_link(
     assert email.to == ["ada@example.com"]
     link = re.search(r"https?://\S+/manage/\S+/", email.body).group()
     assert "ada@example.com" in Client().get(path_of(link), follow=True).content.decode()
+
+
+@pytest.mark.real_broker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_link_from_the_mail_queue(tmp_path: Path) -> None:
+    require_postgres()
+    require_redis()
+    ada()
+    env = {
+        **worker_environment(),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path),
+    }
+    with celery_worker(env=env):
+        assert actions.request_manage_link("ada@example.com")
+        # One worker takes the mail queue in order: once a later ping answers, the email is out.
+        ping.apply_async(queue="mail", ignore_result=False).get(timeout=30)
+
+    [written] = tmp_path.iterdir()
+    message = email.message_from_bytes(written.read_bytes())
+    assert message["To"] == "ada@example.com"
+    assert message.is_multipart()  # a text part and an HTML part
+    assert "/manage/" in message.as_string()
 
 
 def test_the_link_form_answers_the_same_for_unknown_addresses(
@@ -482,12 +514,6 @@ def test_a_paused_reader_is_never_due_and_keeps_everything(client, now) -> None:
 
 
 def test_a_paused_reader_gets_nothing_and_then_every_paper_of_the_pause(frozen_clock) -> None:
-    from django.core import mail
-
-    from digest.planning import plan
-    from digest.sending import send_chunk
-    from subscriptions import actions
-    from tests.digests import MORNING, make_paper, make_reader
 
     def digest_on(day: datetime) -> list[str]:
         frozen_clock.travel_to(day)
@@ -574,7 +600,6 @@ def test_the_export_holds_subscription_consent_topics_and_deliveries(
 def test_the_export_query_count_does_not_grow_with_deliveries(
     django_assert_max_num_queries,
 ) -> None:
-    from subscriptions.exporting import reader_data
 
     reader = ada()
     sent_digest(reader)
@@ -615,9 +640,6 @@ def rows_mentioning(text: str) -> dict[str, int]:
 
 def test_deleting_leaves_no_cleartext_address_in_any_table(client) -> None:
     require_postgres()
-    from django.contrib.admin.models import ADDITION, LogEntry
-    from django.contrib.auth.models import User
-    from django.contrib.contenttypes.models import ContentType
 
     reader = ada()
     sent_digest(reader)
@@ -653,8 +675,6 @@ def test_deleting_needs_the_box_ticked(client) -> None:
 
 
 def test_a_deleted_address_is_not_imported_again(tmp_path) -> None:
-    from subscriptions import actions
-
     actions.delete_reader(ada())
     readers = tmp_path / "readers.csv"
     readers.write_text("email\nAda@Example.com\n")
@@ -669,8 +689,6 @@ def test_a_deleted_address_is_not_imported_again(tmp_path) -> None:
 def test_a_deleted_address_can_sign_up_anew_with_double_opt_in(
     client, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
-    from subscriptions import actions
-
     actions.delete_reader(ada())
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/subscribe/", {"email": "ada@example.com"})
@@ -683,7 +701,6 @@ def test_a_deleted_address_can_sign_up_anew_with_double_opt_in(
 
 
 def test_the_erasure_survives_a_key_rotation(settings) -> None:
-    from subscriptions import actions, erasure
 
     actions.delete_reader(ada())
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
