@@ -119,7 +119,12 @@ def _provider_answer(message: object) -> tuple[str, str]:
 
 
 def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
+    """The error, with the provider's answer when the message alone does not quote it."""
+    text = f"{type(error).__name__}: {error}"
+    answer = getattr(getattr(error, "response", None), "text", "")
+    if isinstance(answer, str) and answer and answer not in text:
+        text = f"{text} (the provider said: {answer})"
+    return text[:2000]
 
 
 class _Chunk:
