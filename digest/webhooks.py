@@ -1,0 +1,97 @@
+"""What providers tell us after sending, through Anymail's normalised `tracking` signal.
+
+A hard bounce suppresses the reader as bounced, a complaint as complained, an unsubscribe event
+unsubscribes them; a delivery or rejection is noted on the digest's row. Anymail checks the
+webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires. Providers deliver each
+event at least once: the event's key is recorded in the same transaction as its action, so a
+replay changes nothing, even one that arrives after the reader subscribed again. Input a provider
+may send (no metadata, an unknown delivery, an event type we ignore) is logged, never raised.
+"""
+
+import hashlib
+import logging
+
+from anymail.signals import AnymailTrackingEvent, EventType, tracking
+from django.db import IntegrityError, transaction
+from django.dispatch import receiver
+
+from config import clock
+from digest.models import Delivery, TrackingEvent
+from subscriptions.actions import suppress, unsubscribe
+from subscriptions.addresses import clean_address
+from subscriptions.models import Subscriber
+
+logger = logging.getLogger(__name__)
+
+ACTIONS = {
+    EventType.BOUNCED: lambda reader: suppress(reader, Subscriber.Status.BOUNCED),
+    EventType.COMPLAINED: lambda reader: suppress(reader, Subscriber.Status.COMPLAINED),
+    EventType.UNSUBSCRIBED: unsubscribe,
+}
+# Noted on the digest's row only: nothing to do for the reader.
+NOTED = {EventType.DELIVERED, EventType.REJECTED, EventType.FAILED, EventType.DEFERRED}
+
+
+def event_key(esp_name: str, event: AnymailTrackingEvent) -> str:
+    """The provider's event id, or (some send none) a digest of what identifies the event."""
+    if event.event_id:
+        return f"{esp_name}:{event.event_id}"[:200]
+    parts = [event.event_type, event.message_id, event.timestamp, event.recipient]
+    identity = "|".join(str(part) for part in parts)
+    return f"{esp_name}:sha256:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
+def _delivery(event: AnymailTrackingEvent) -> Delivery | None:
+    """Our row, from the `delivery_id` metadata every digest carries."""
+    raw = (event.metadata or {}).get("delivery_id")
+    if not str(raw or "").isdigit():
+        return None
+    return Delivery.objects.select_related("subscriber").filter(pk=int(raw)).first()
+
+
+def _reader(event: AnymailTrackingEvent, delivery: Delivery | None) -> Subscriber | None:
+    if delivery is not None:
+        return delivery.subscriber
+    if not event.recipient:
+        return None
+    # Events about other emails (a confirmation, say) carry no delivery: go by the address.
+    return Subscriber.objects.filter(email__iexact=clean_address(event.recipient)).first()
+
+
+def _note(delivery: Delivery | None, event: AnymailTrackingEvent) -> None:
+    if delivery is None:
+        return
+    changes = {"provider_status": event.event_type}
+    if event.event_type != EventType.DELIVERED:
+        changes["reason"] = (event.description or event.mta_response or "")[:2000]
+    Delivery.objects.filter(pk=delivery.pk).update(**changes)
+
+
+@receiver(tracking, dispatch_uid="digest.webhooks.handle_tracking")
+def handle_tracking(
+    sender: object, event: AnymailTrackingEvent, esp_name: str, **_: object
+) -> None:
+    action = ACTIONS.get(event.event_type)
+    if action is None and event.event_type not in NOTED:
+        return
+    delivery = _delivery(event)
+    if action is None:
+        _note(delivery, event)
+        return
+    reader = _reader(event, delivery)
+    try:
+        with transaction.atomic():
+            TrackingEvent.objects.create(
+                key=event_key(esp_name, event),
+                event_type=event.event_type,
+                delivery=delivery,
+                received_at=clock.now(),
+            )
+            _note(delivery, event)
+            if reader is not None:
+                action(reader)
+    except IntegrityError:
+        logger.info("%s event %s seen before: ignored", esp_name, event.event_type)
+        return
+    if reader is None:
+        logger.warning("%s %s event for no reader we know", esp_name, event.event_type)

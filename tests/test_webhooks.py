@@ -1,0 +1,152 @@
+"""Provider tracking webhooks, as Postmark posts them, through Anymail's real webhook view."""
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+
+from digest.models import Delivery, TrackingEvent
+from digest.planning import plan
+from subscriptions.models import Subscriber
+from tests.digests import MORNING, make_paper, make_reader
+
+pytestmark = pytest.mark.django_db
+URL = "/anymail/postmark/tracking/"
+SECRET = "postmark:s3cret-webhook-password"
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(settings) -> None:  # noqa: ANN001
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+
+
+@pytest.fixture
+def ada_digest() -> Delivery:
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    plan(MORNING)
+    return Delivery.objects.get()
+
+
+def post(payload: dict, secret: str = SECRET) -> int:
+    auth = base64.b64encode(secret.encode()).decode()
+    response = Client().post(
+        URL,
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+    return response.status_code
+
+
+def bounce(
+    delivery_id: object, kind: str = "HardBounce", event_id: int = 4323372036854775807
+) -> dict:
+    return {
+        "RecordType": "SpamComplaint" if kind == "SpamComplaint" else "Bounce",
+        "ID": event_id,
+        "Type": kind,
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Metadata": {"delivery_id": str(delivery_id)},
+        "Description": "The server was unable to deliver your message (unknown user).",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "Email": "ada@example.com",
+        "BouncedAt": "2026-11-26T08:01:54.9070259Z",
+    }
+
+
+def unsubscribed(delivery_id: object) -> dict:
+    return {
+        "RecordType": "SubscriptionChange",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "ChangedAt": "2026-11-26T09:53:34.416071Z",
+        "Recipient": "ada@example.com",
+        "Origin": "Recipient",
+        "SuppressSending": True,
+        "SuppressionReason": "ManualSuppression",
+        "Metadata": {"delivery_id": str(delivery_id)},
+    }
+
+
+def status() -> str:
+    return Subscriber.objects.get(email="ada@example.com").status
+
+
+def test_a_hard_bounce_marks_the_reader_bounced_and_notes_it_on_the_digest(ada_digest) -> None:  # noqa: ANN001
+    assert post(bounce(ada_digest.pk)) == 200
+
+    assert status() == "bounced"
+    ada_digest.refresh_from_db()
+    assert ada_digest.provider_status == "bounced"
+    assert "unknown user" in ada_digest.reason
+
+
+def test_a_complaint_marks_the_reader_complained(ada_digest) -> None:  # noqa: ANN001
+    assert post(bounce(ada_digest.pk, "SpamComplaint")) == 200
+
+    assert status() == "complained"
+
+
+def test_an_unsubscribe_event_unsubscribes_the_reader(ada_digest) -> None:  # noqa: ANN001
+    assert post(unsubscribed(ada_digest.pk)) == 200
+
+    assert status() == "unsubscribed"
+
+
+def test_a_replayed_unsubscribe_does_not_undo_a_later_resubscription(ada_digest) -> None:  # noqa: ANN001
+    post(unsubscribed(ada_digest.pk))
+    Subscriber.objects.update(status="active")  # ada signed up and confirmed again
+
+    assert post(unsubscribed(ada_digest.pk)) == 200
+
+    assert status() == "active"
+    assert TrackingEvent.objects.count() == 1
+
+
+def test_a_replayed_bounce_is_acted_on_once(ada_digest, django_assert_max_num_queries) -> None:  # noqa: ANN001
+    post(bounce(ada_digest.pk))
+    Subscriber.objects.update(status="active")  # an operator reactivated the address
+
+    with django_assert_max_num_queries(5):
+        assert post(bounce(ada_digest.pk)) == 200
+
+    assert status() == "active"
+
+
+def test_a_delivery_event_is_noted_on_the_digest(ada_digest) -> None:  # noqa: ANN001
+    event = {
+        "RecordType": "Delivery",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Recipient": "ada@example.com",
+        "DeliveredAt": "2026-11-26T08:00:03Z",
+        "Details": "250 OK",
+        "Metadata": {"delivery_id": str(ada_digest.pk)},
+    }
+
+    assert post(event) == 200
+
+    ada_digest.refresh_from_db()
+    assert (ada_digest.provider_status, status()) == ("delivered", "active")
+
+
+@pytest.mark.parametrize("delivery_id", ["", "not-a-number", "99999999"])
+def test_an_event_without_a_known_digest_goes_by_the_address(ada_digest, delivery_id) -> None:  # noqa: ANN001
+    assert post(bounce(delivery_id)) == 200
+
+    assert status() == "bounced"
+
+
+def test_an_event_for_nobody_we_know_is_accepted_and_ignored(ada_digest) -> None:  # noqa: ANN001
+    event = {**bounce(""), "Email": "stranger@example.org"}
+
+    assert post(event) == 200
+
+    assert status() == "active"
+
+
+def test_an_event_without_the_webhook_secret_is_refused(ada_digest) -> None:  # noqa: ANN001
+    assert post(bounce(ada_digest.pk), secret="postmark:guess") == 400
+
+    assert status() == "active"
+    assert TrackingEvent.objects.count() == 0
