@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from config import clock
 from digest.models import Delivery, Paper, SentPaper, Sighting, Source
+from digest.sending import retry
+from digest.tasks import queue_sends
 
 
 @admin.register(Source)
@@ -83,12 +87,40 @@ class SentPaperInline(admin.TabularInline):
     can_delete = False
 
 
+class TroubleFilter(admin.SimpleListFilter):
+    """Digests that need an operator's eye: failed ones, and ones stuck mid-send past a lease."""
+
+    title = "trouble"
+    parameter_name = "trouble"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [("failed", "Failed"), ("stuck", "Stuck sending (past the lease)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> QuerySet[Delivery]:
+        if self.value() == "failed":
+            return queryset.filter(status=Delivery.Status.FAILED)
+        if self.value() == "stuck":
+            cutoff = clock.now() - settings.SEND_LEASE
+            return queryset.filter(status=Delivery.Status.SENDING, claimed_at__lt=cutoff)
+        return queryset
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    """Read-only: the row records what was sent; only sending changes it."""
+    """Read-only but for one action: sending changes the rows; an operator may retry them."""
 
-    list_display = ("subscriber", "period", "status", "planned_at", "sent_at", "attempts", "reason")
-    list_filter = ("status",)
+    list_display = (
+        "subscriber",
+        "period",
+        "status",
+        "planned_at",
+        "sent_at",
+        "attempts",
+        "provider_status",
+        "reason",
+    )
+    list_filter = (TroubleFilter, "status")
+    actions = ("retry_digests",)
     search_fields = ("subscriber__email", "provider_message_id")
     list_select_related = ("subscriber",)
     date_hierarchy = "planned_at"
@@ -99,3 +131,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+    @admin.action(description="Retry the selected failed or stuck digests")
+    def retry_digests(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        ids = retry(list(queryset.values_list("pk", flat=True)), clock.now())
+        queue_sends(ids)
+        skipped = queryset.count() - len(ids)
+        note = f" ({skipped} neither failed nor stuck were left as they are)" if skipped else ""
+        self.message_user(request, f"Queued {len(ids)} digest(s) to send again{note}.")

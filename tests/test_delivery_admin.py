@@ -1,6 +1,9 @@
 """Operators see every digest, its status and reason, and the papers it held."""
 
+from datetime import timedelta
+
 import pytest
+from django.core import mail
 
 from digest.models import Delivery
 from digest.planning import plan
@@ -31,3 +34,51 @@ def test_a_digests_admin_page_shows_the_papers_it_held(admin_client) -> None:  #
     page = admin_client.get(f"/admin/digest/delivery/{delivery.pk}/change/").content.decode()
 
     assert "Diffusion models" in page
+
+
+def failing_and_stuck() -> tuple[Delivery, Delivery]:
+    """ada's digest failed at the provider; bob's worker died mid-send an hour ago."""
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    make_reader("bob@example.com")
+    ada, bob = (Delivery.objects.get(pk=pk) for pk in plan(MORNING))
+    Delivery.objects.filter(pk=ada.pk).update(
+        status="failed", built_at=None, reason="AnymailAPIError: 500 from the provider"
+    )
+    Delivery.objects.filter(pk=bob.pk).update(status="sending", claimed_at=MORNING)
+    return ada, bob
+
+
+def test_failed_and_stuck_digests_are_listed_with_their_reason(admin_client, frozen_clock) -> None:  # noqa: ANN001
+    failing_and_stuck()
+    frozen_clock.travel_to(MORNING + timedelta(hours=1))
+
+    failed = admin_client.get("/admin/digest/delivery/?trouble=failed").content.decode()
+    stuck = admin_client.get("/admin/digest/delivery/?trouble=stuck").content.decode()
+
+    assert "ada@example.com" in failed and "500 from the provider" in failed
+    assert "bob@example.com" not in failed
+    assert "bob@example.com" in stuck and "ada@example.com" not in stuck
+
+
+def test_retrying_failed_and_stuck_digests_sends_them(
+    admin_client,  # noqa: ANN001
+    frozen_clock,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    ada, bob = failing_and_stuck()
+    frozen_clock.travel_to(MORNING + timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/digest/delivery/",
+            {"action": "retry_digests", "_selected_action": [ada.pk, bob.pk]},
+            follow=True,
+        )
+
+    assert "Queued 2 digest(s) to send again." in response.content.decode()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ada@example.com",
+        "bob@example.com",
+    ]
