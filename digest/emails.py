@@ -9,38 +9,29 @@ for a slot. Use one DigestRenderer per batch: its caches live as long as it does
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from email.utils import format_datetime
+from html import escape
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.signing import Signer
 from django.template.loader import get_template
-from django.urls import reverse
-from django.utils.html import escape
 
+from config import clock
 from config.emails import inline_css
+from config.signers import BatchSigner
 from digest.building import Pick
 from digest.matching import highlight
 from digest.models import Delivery
 from digest.schedule import zone
-from subscriptions.links import list_unsubscribe_headers, manage_url, unsubscribe_url
+from subscriptions.links import Links, unsubscribe_headers, url_around
 
 SLOT = re.compile(r"slot:(\w+)")
 FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
 EXCERPT_CHARS = 320
 FIRST_AUTHORS = 3
 VIEW_SALT = "digest.view"
-
-
-def view_token(delivery: Delivery) -> str:
-    """The signed token of a digest's "view in browser" page (its own salt, never expires)."""
-    return Signer(salt=VIEW_SALT).sign(delivery.public_id.hex)
-
-
-def view_url(delivery: Delivery) -> str:
-    return settings.SITE_URL + reverse("digest:view", args=[view_token(delivery)])
 
 
 def short_date(moment: datetime) -> str:
@@ -91,8 +82,18 @@ def _paper_context(pick: Pick) -> dict:
     }
 
 
-def _fill(template: str, values: dict[str, str]) -> str:
-    return SLOT.sub(lambda match: values[match.group(1)], template)
+class Template:
+    """A rendered shell with "slot:<name>" markers, split once so filling it is one join."""
+
+    def __init__(self, text: str) -> None:
+        parts = SLOT.split(text)
+        self.literals, self.slots = parts[0::2], parts[1::2]
+
+    def fill(self, values: dict[str, str]) -> str:
+        pieces = [self.literals[0]]
+        for slot, literal in zip(self.slots, self.literals[1:], strict=True):
+            pieces += (values[slot], literal)
+        return "".join(pieces)
 
 
 class DigestRenderer:
@@ -109,10 +110,24 @@ class DigestRenderer:
         self.css = get_template("emails/digest.css").render({})
         # premailer drops the doctype, which keeps Outlook and Gmail out of quirks mode.
         layout = self.inline(get_template("emails/digest-shell.html").render(base))
-        self.html_shell = f"<!doctype html>\n{layout}"
-        self.text_shell = get_template("emails/digest-shell.txt", using="text").render(base)
+        self.html_shell = Template(f"<!doctype html>\n{layout}")
+        self.text_shell = Template(
+            get_template("emails/digest-shell.txt", using="text").render(base)
+        )
         self.domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+        self.list_id = f"{settings.SITE_NAME} digest <digest.{self.domain}>"
         self._blocks: dict[tuple, tuple[str, str]] = {}
+        # Signing keys derived and URLs reversed once per batch, not once per email.
+        self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
+        self._view_signer = BatchSigner(VIEW_SALT)
+        self._view_url = url_around("digest:view")
+        self._zones: dict[str, tzinfo] = {}
+        self._date = (-1, "")
+
+    def view_url(self, delivery: Delivery) -> str:
+        """The digest's "view in browser" page: a token under its own salt that never expires."""
+        before, after = self._view_url
+        return f"{before}{self._view_signer.sign(delivery.public_id.hex)}{after}"
 
     def _block(self, pick: Pick) -> tuple[str, str]:
         """The (inlined HTML, text) of one paper, rendered once per distinct pick."""
@@ -129,10 +144,15 @@ class DigestRenderer:
             self._blocks[key] = (inlined, text)
         return self._blocks[key]
 
-    def _values(self, delivery: Delivery, picks: list[Pick]) -> dict[str, str]:
+    def _zone(self, name: str) -> tzinfo:
+        if name not in self._zones:
+            self._zones[name] = zone(name)
+        return self._zones[name]
+
+    def _values(self, delivery: Delivery, picks: list[Pick], at: datetime) -> dict[str, str]:
         reader = delivery.subscriber
         topics = sorted({name for pick in picks for name in pick.topics})
-        local_day = delivery.planned_at.astimezone(zone(reader.time_zone))
+        local_day = delivery.planned_at.astimezone(self._zone(reader.time_zone))
         title = subject(len(picks), local_day, bool(topics))
         return {
             "subject": title,
@@ -143,44 +163,51 @@ class DigestRenderer:
             "why": f"and these papers matched your topics {', '.join(topics)}"
             if topics
             else "for every new paper",
-            "manage_url": manage_url(reader),
-            "unsubscribe_url": unsubscribe_url(reader),
-            "view_url": view_url(delivery),
+            "manage_url": self._manage.url(reader, at),
+            "unsubscribe_url": self._unsubscribe.url(reader, at),
+            "view_url": self.view_url(delivery),
         }
 
     def _html(self, values: dict[str, str], picks: list[Pick]) -> str:
+        # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
         filled = {key: escape(value) for key, value in values.items()}
         filled["papers"] = "\n".join(self._block(pick)[0] for pick in picks)
-        return _fill(self.html_shell, filled)
+        return self.html_shell.fill(filled)
 
     def _text(self, values: dict[str, str], picks: list[Pick]) -> str:
         filled = {**values, "papers": "\n".join(self._block(pick)[1] for pick in picks)}
-        return _fill(self.text_shell, filled)
+        return self.text_shell.fill(filled)
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
         """The digest's HTML (also its "view in browser" page), each value escaped once."""
-        return self._html(self._values(delivery, picks), picks)
+        return self._html(self._values(delivery, picks, clock.now()), picks)
 
-    def headers(self, delivery: Delivery, sent_at: datetime) -> dict[str, str]:
+    def _date_header(self, sent_at: datetime) -> str:
+        second = int(sent_at.timestamp())
+        if second != self._date[0]:
+            self._date = (second, format_datetime(sent_at.replace(microsecond=0)))
+        return self._date[1]
+
+    def headers(self, delivery: Delivery, sent_at: datetime, unsubscribe: str) -> dict[str, str]:
         return {
-            **list_unsubscribe_headers(delivery.subscriber),
-            "List-Id": f"{settings.SITE_NAME} digest <digest.{self.domain}>",
+            **unsubscribe_headers(unsubscribe),
+            "List-Id": self.list_id,
             # Stable per digest, so a resend after a crash is recognisably the same message.
             "Message-ID": f"<digest.{delivery.public_id.hex}@{self.domain}>",
-            "Date": format_datetime(sent_at),
+            "Date": self._date_header(sent_at),
         }
 
     def message(
         self, delivery: Delivery, picks: list[Pick], sent_at: datetime
     ) -> EmailMultiAlternatives:
         """The email for one digest, with Anymail's tags, metadata and click tracking off."""
-        values = self._values(delivery, picks)
+        values = self._values(delivery, picks, sent_at)
         message = EmailMultiAlternatives(
             subject=values["subject"],
             body=self._text(values, picks),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[delivery.subscriber.email],
-            headers=self.headers(delivery, sent_at),
+            headers=self.headers(delivery, sent_at, values["unsubscribe_url"]),
         )
         message.attach_alternative(self._html(values, picks), "text/html")
         message.tags = ["digest"]

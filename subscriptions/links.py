@@ -1,31 +1,55 @@
 """Absolute links for emails, built from settings.SITE_URL (https in production)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.urls import reverse
 
-from subscriptions.tokens import HasPublicId, make_token
+from config import clock
+from subscriptions.tokens import HasPublicId, TokenMaker
+
+PLACEHOLDER = "token"
 
 
-def _absolute(name: str, subscriber: HasPublicId, purpose: str) -> str:
-    path = reverse(f"subscriptions:{name}", args=[make_token(subscriber, purpose)])
-    return f"{settings.SITE_URL}{path}"
+def url_around(name: str) -> tuple[str, str]:
+    """The absolute URL of view `name` split where its token goes, so a batch reverses it once.
+
+    Tokens are URL-safe (letters, digits, "-", "_", ":"), which reverse() leaves unquoted."""
+    before, after = reverse(name, args=[PLACEHOLDER]).rsplit(PLACEHOLDER, 1)
+    return f"{settings.SITE_URL}{before}", after
+
+
+class Links:
+    """One purpose's links for many readers (a digest run): key and URL worked out once."""
+
+    def __init__(self, purpose: str) -> None:
+        self._tokens = TokenMaker(purpose)
+        self._before, self._after = url_around(f"subscriptions:{purpose}")
+
+    def url(self, subscriber: HasPublicId, issued_at: datetime) -> str:
+        return f"{self._before}{self._tokens.make(subscriber, issued_at)}{self._after}"
+
+
+def _absolute(purpose: str, subscriber: HasPublicId) -> str:
+    return Links(purpose).url(subscriber, clock.now())
 
 
 def confirm_url(subscriber: HasPublicId) -> str:
-    return _absolute("confirm", subscriber, "confirm")
+    return _absolute("confirm", subscriber)
 
 
 def manage_url(subscriber: HasPublicId) -> str:
-    return _absolute("manage", subscriber, "manage")
+    return _absolute("manage", subscriber)
 
 
 def unsubscribe_url(subscriber: HasPublicId) -> str:
-    return _absolute("unsubscribe", subscriber, "unsubscribe")
+    return _absolute("unsubscribe", subscriber)
 
 
 def list_unsubscribe_headers(subscriber: HasPublicId) -> dict[str, str]:
+    return unsubscribe_headers(unsubscribe_url(subscriber))
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
     """RFC 2369 + RFC 8058 one-click headers: providers POST `List-Unsubscribe=One-Click` there."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

@@ -13,6 +13,7 @@ from typing import Protocol
 from django.core import signing
 
 from config import clock
+from config.signers import BatchSigner
 
 PURPOSES = ("confirm", "manage", "unsubscribe")
 
@@ -35,10 +36,23 @@ def _signer(purpose: str) -> signing.Signer:
     return signing.Signer(salt=f"subscriptions.tokens.{purpose}")
 
 
+class TokenMaker:
+    """Tokens for one purpose and many readers (a digest run): the signing key is derived once."""
+
+    def __init__(self, purpose: str) -> None:
+        self._signer = BatchSigner(_signer(purpose).salt)
+        self._stamp = (-1, "")  # the last issue second and its encoding: a run shares a few
+
+    def make(self, subscriber: HasPublicId, issued_at: datetime) -> str:
+        second = int(issued_at.timestamp())
+        if second != self._stamp[0]:
+            self._stamp = (second, signing.b62_encode(second))
+        return self._signer.sign(f"{subscriber.public_id.hex}:{self._stamp[1]}")
+
+
 def make_token(subscriber: HasPublicId, purpose: str) -> str:
     """A URL-safe token for `subscriber` and `purpose`, stamped with the service clock."""
-    issued = signing.b62_encode(int(clock.now().timestamp()))
-    return _signer(purpose).sign(f"{subscriber.public_id.hex}:{issued}")
+    return TokenMaker(purpose).make(subscriber, clock.now())
 
 
 def read_token_with_issue_time(token: str, purpose: str) -> tuple[uuid.UUID, datetime]:

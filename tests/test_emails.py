@@ -114,3 +114,16 @@ def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypa
 
     assert len(mail.outbox) == 4
     assert len(calls) == 1 + 3  # the layout once, each distinct paper block once
+
+
+def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:  # noqa: ANN001
+    from subscriptions.links import list_unsubscribe_headers, manage_url, unsubscribe_url
+    from subscriptions.models import Subscriber
+
+    ada = Subscriber.objects.get(email="ada@example.com")
+
+    assert manage_url(ada) in digest.body and unsubscribe_url(ada) in digest.body
+    assert (
+        digest.extra_headers["List-Unsubscribe"]
+        == list_unsubscribe_headers(ada)["List-Unsubscribe"]
+    )
