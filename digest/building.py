@@ -9,10 +9,11 @@ resend shows the same papers and no paper ever reaches a reader twice.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import transaction
 
-from digest.matching import PaperText, Topic, TopicIndex, rank
+from digest.matching import Document, PaperText, Topic, TopicIndex, rank
 from digest.models import Delivery, Paper, SentPaper
 from subscriptions.models import Subscriber, TopicFilter
 
@@ -36,6 +37,10 @@ class Request:
     window_end: datetime
 
 
+# Each chunk of a run matches the same window's papers: tokenise each paper once per process.
+_document = lru_cache(maxsize=4096)(Document)
+
+
 class _Batch:
     """The papers of every window in a batch, each matched once against every topic."""
 
@@ -50,24 +55,39 @@ class _Batch:
         index = TopicIndex.build(
             [Topic(t.pk, t.query, t.min_upvotes) for r in requests for t in r.topics]
         )
-        self.matches = {pk: index.match(text) for pk, text in self.texts.items()}
+        self.matches = {
+            pk: index.match_document(_document(text), text.upvotes)
+            for pk, text in self.texts.items()
+        }
+        # Topic key -> {paper: words}: a reader with topics looks only at the papers matching them.
+        self.by_topic: dict[int, dict[int, frozenset[str]]] = {}
+        for pk, matched in self.matches.items():
+            for key, words in matched.items():
+                self.by_topic.setdefault(key, {})[pk] = words
         self.sent = set(
             SentPaper.objects.filter(
                 subscriber__in=[r.subscriber for r in requests], paper__in=list(self.papers)
             ).values_list("subscriber_id", "paper_id")
         )
 
+    def _matching(self, names: dict[int, str]) -> dict[int, dict[int, frozenset[str]]]:
+        """Paper -> {topic key: words} for these topics; every paper when there are none."""
+        if not names:
+            return {pk: {} for pk in self.papers}
+        found: dict[int, dict[int, frozenset[str]]] = {}
+        for key in names:
+            for pk, words in self.by_topic.get(key, {}).items():
+                found.setdefault(pk, {})[key] = words
+        return found
+
     def picks(self, request: Request, limit: int) -> list[Pick]:
         names = {topic.pk: topic.name for topic in request.topics}
-        found: dict[int, dict[int, frozenset[str]]] = {}
-        for pk, paper in self.papers.items():
-            if not request.window_start <= paper.first_seen_at < request.window_end:
-                continue
-            if (request.subscriber.pk, pk) in self.sent:
-                continue
-            matched = {key: words for key, words in self.matches[pk].items() if key in names}
-            if matched or not names:
-                found[pk] = matched
+        found = {
+            pk: matched
+            for pk, matched in self._matching(names).items()
+            if request.window_start <= self.papers[pk].first_seen_at < request.window_end
+            and (request.subscriber.pk, pk) not in self.sent
+        }
         ranked = rank([self.texts[pk] for pk in found])[:limit]
         # Two digests of one reader in one batch (a replayed period) never share a paper either.
         self.sent.update((request.subscriber.pk, text.id) for text in ranked)

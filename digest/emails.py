@@ -32,6 +32,8 @@ FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
 EXCERPT_CHARS = 320
 FIRST_AUTHORS = 3
 VIEW_SALT = "digest.view"
+# Paper blocks a renderer keeps (a few KB each); past this it starts afresh.
+MAX_BLOCKS = 20_000
 
 
 def short_date(moment: datetime) -> str:
@@ -96,6 +98,14 @@ class Template:
         return "".join(pieces)
 
 
+def _block_key(pick: Pick) -> tuple:
+    """Everything a paper's block shows: a paper corrected by a later ingest is a new block."""
+    paper = pick.paper
+    shown = (paper.title, paper.abstract, tuple(paper.authors), paper.upvotes, paper.abs_url)
+    dates = (paper.published_at, paper.first_seen_at, paper.pdf_url, paper.code_url)
+    return (paper.pk, pick.topics, pick.words, shown, dates)
+
+
 class DigestRenderer:
     """Renders digests, reusing the inlined layout and paper blocks across a batch."""
 
@@ -131,8 +141,10 @@ class DigestRenderer:
 
     def _block(self, pick: Pick) -> tuple[str, str]:
         """The (inlined HTML, text) of one paper, rendered once per distinct pick."""
-        key = (pick.paper.pk, pick.topics, pick.words)
+        key = _block_key(pick)
         if key not in self._blocks:
+            if len(self._blocks) >= MAX_BLOCKS:
+                self._blocks.clear()
             context = _paper_context(pick)
             html = get_template("emails/digest-paper.html").render(context)
             document = (
@@ -215,3 +227,18 @@ class DigestRenderer:
         # Provider click tracking would rewrite the signed manage and unsubscribe links.
         message.track_clicks = False
         return message
+
+
+_shared: tuple[tuple, DigestRenderer] | None = None
+
+
+def shared_renderer() -> DigestRenderer:
+    """This process's renderer, so blocks inlined for one chunk serve the next chunks too.
+
+    Made afresh when a setting it bakes in changes (tests change them; a deploy restarts).
+    """
+    global _shared
+    key = (settings.SITE_URL, settings.SITE_NAME, settings.POSTAL_ADDRESS, settings.SECRET_KEY)
+    if _shared is None or _shared[0] != key:
+        _shared = (key, DigestRenderer())
+    return _shared[1]

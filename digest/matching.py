@@ -8,7 +8,9 @@ matching paper must contain (one word of an AND, the rarest by a cheap estimate;
 an OR), with a second required word or category checked before evaluating it, so a paper,
 tokenised once, looks up its own words and evaluates only the queries it can match.
 A query with no such term (`-survey OR llm`: its NOT branch matches papers without any given
-word) goes to a fallback bucket evaluated for every paper. `match_naively` is the reference: it
+word) goes to a fallback bucket evaluated for every paper. Queries that only require words and
+categories (`diffusion video`, `title:rlhf`, `cat:cs.CL agents`) are never evaluated: finding
+their keys in the paper is the match (see `_Conjunctions`). digest/matching_reference.py
 evaluates every topic on every paper, and the index must return exactly what it returns.
 """
 
@@ -45,7 +47,6 @@ __all__ = [
     "TopicIndex",
     "fold",
     "highlight",
-    "match_naively",
     "normalise",
     "rank",
     "tokenize",
@@ -86,7 +87,7 @@ class Document:
     """A paper's words per field: sets for membership, sorted runs for prefixes, and sequences
     (the title, the abstract, each author's name) for phrases."""
 
-    __slots__ = ("sets", "sorted", "sequences", "categories", "words", "seconds")
+    __slots__ = ("sets", "sorted", "sequences", "categories", "words", "seconds", "keys")
 
     def __init__(self, paper: PaperText) -> None:
         title = tuple(tokenize(paper.title))
@@ -105,6 +106,15 @@ class Document:
         self.words = self.sets[0] | author_words
         # What a filed query's second key is checked against (see _plan).
         self.seconds = self.words.union(f"cat:{category}" for category in self.categories)
+        # What a conjunction's keys are looked up in (see _conjunction_keys).
+        self.keys = self.sets[0].union(
+            *(_field_keys(field, self.sets[_SLOT[field]]) for field in _FIELDS[1:]),
+            (f"cat:{category}" for category in self.categories),
+        )
+
+    def sequences_of(self, field: Field) -> tuple[tuple[str, ...], ...]:
+        """The runs of words a phrase in `field` must lie within."""
+        return self.sequences[_SLOT[field]]
 
     def words_starting(self, slot: int, stem: str) -> list[str]:
         """The words of one field that start with `stem` (a bisect, not a scan)."""
@@ -120,6 +130,11 @@ class Document:
         ordered = self.sorted[slot]
         index = bisect_left(ordered, stem)
         return index < len(ordered) and ordered[index].startswith(stem)
+
+
+def _field_keys(field: Field, words: Iterable[str]) -> Iterator[str]:
+    """A field's words as a query writes them (`title:rlhf`); words never hold a colon."""
+    return (f"{field.value}:{word}" for word in words)
 
 
 # --- compiling a query into a test -------------------------------------------------------------
@@ -317,12 +332,14 @@ class Compiled:
     # and those of the other positive terms (with their tests) that hold in the paper.
     sure_words: frozenset[str]
     maybe: tuple[tuple[Term, Test], ...]
+    # For a query that only requires words and categories, the Document.keys it requires.
+    conjunction: frozenset[str] | None
 
     def words(self, doc: Document) -> frozenset[str]:
         """The words to highlight in a paper this query matched."""
         if not self.maybe:
             return self.sure_words
-        return self.sure_words | _words_of((term for term, test in self.maybe if test(doc)), doc)
+        return self.sure_words | words_of((term for term, test in self.maybe if test(doc)), doc)
 
 
 @lru_cache(maxsize=COMPILE_CACHE_SIZE)
@@ -332,7 +349,7 @@ def compile_query(text: str) -> Compiled:
     requirement, second = _plan(query.root)
     required = _required_terms(query.root)
     sure = {term for term in required if not term.prefix}
-    maybe = [term for term in _positive_terms(query.root) if term not in sure]
+    maybe = [term for term in positive_terms(query.root) if term not in sure]
     return Compiled(
         query,
         _compile(query.root),
@@ -340,21 +357,39 @@ def compile_query(text: str) -> Compiled:
         second,
         frozenset(word for term in sure for word in term.words),
         tuple((term, _compile_term(term)) for term in dict.fromkeys(maybe)),
+        _conjunction_keys(query.root),
     )
+
+
+def _conjunction_keys(node: Node) -> frozenset[str] | None:
+    """The keys (`video`, `title:rlhf`, `cat:cs.cl`) a paper must have for a query made only of
+    ANDed one-word terms without a wildcard and exact categories, or None for any other query.
+    Having them all is matching, and the words to highlight are then exactly the query's words.
+    """
+    match node:
+        case Term(field=field, words=(word,), prefix=False):
+            return frozenset([word if field is Field.TEXT else f"{field.value}:{word}"])
+        case Category(value, prefix=False):
+            return frozenset([f"cat:{value}"])
+        case And(children):
+            parts = list(map(_conjunction_keys, children))
+            return None if None in parts else frozenset().union(*parts)
+        case _:
+            return None
 
 
 # --- the words to highlight --------------------------------------------------------------------
 
 
-def _positive_terms(node: Node, positive: bool = True) -> list[Term]:
+def positive_terms(node: Node, positive: bool = True) -> list[Term]:
     """The terms a match can be credited to: those not under an odd number of NOTs."""
     match node:
         case Term():
             return [node] if positive else []
         case Not(child):
-            return _positive_terms(child, not positive)
+            return positive_terms(child, not positive)
         case And(children) | Or(children):
-            return [term for child in children for term in _positive_terms(child, positive)]
+            return [term for child in children for term in positive_terms(child, positive)]
         case _:
             return []
 
@@ -370,7 +405,7 @@ def _required_terms(node: Node) -> set[Term]:
             return set()
 
 
-def _words_of(terms: Iterable[Term], doc: Document) -> frozenset[str]:
+def words_of(terms: Iterable[Term], doc: Document) -> frozenset[str]:
     """The words of terms that hold in a paper; a prefix credits the paper words it matched."""
     words: set[str] = set()
     for term in terms:
@@ -380,57 +415,6 @@ def _words_of(terms: Iterable[Term], doc: Document) -> frozenset[str]:
         else:
             words.update(term.words)
     return frozenset(words)
-
-
-# --- the reference: every topic on every paper, read straight from the query tree -------------
-
-
-def _term_holds(term: Term, doc: Document) -> bool:
-    for sequence in doc.sequences[_SLOT[term.field]]:
-        for start in range(len(sequence) - len(term.words) + 1):
-            window = sequence[start : start + len(term.words)]
-            if all(
-                seen.startswith(wanted)
-                if term.prefix and index == len(window) - 1
-                else seen == wanted
-                for index, (seen, wanted) in enumerate(zip(window, term.words, strict=True))
-            ):
-                return True
-    return False
-
-
-def _holds(node: Node, doc: Document) -> bool:
-    match node:
-        case Term():
-            return _term_holds(node, doc)
-        case Category(value, prefix):
-            return any(
-                category.startswith(value) if prefix else category == value
-                for category in doc.categories
-            )
-        case Not(child):
-            return not _holds(child, doc)
-        case And(children):
-            return all(_holds(child, doc) for child in children)
-        case Or(children):
-            return any(_holds(child, doc) for child in children)
-
-
-def match_naively(topics: Iterable[Topic], paper: PaperText) -> dict[int, frozenset[str]]:
-    """What TopicIndex.match must return, by evaluating every valid topic's query tree."""
-    doc = Document(paper)
-    upvotes = paper.upvotes or 0
-    found = {}
-    for topic in topics:
-        try:
-            root = compile_query(topic.query).query.root
-        except QueryError:
-            continue
-        if upvotes >= topic.min_upvotes and _holds(root, doc):
-            found[topic.key] = _words_of(
-                (term for term in _positive_terms(root) if _term_holds(term, doc)), doc
-            )
-    return found
 
 
 # --- the index ----------------------------------------------------------------------------------
@@ -459,6 +443,68 @@ class _Shelf:
             found.update(self.by_second[second])
 
 
+class _Ready:
+    """The answers of conjunctions filed under the same two keys, kept ready to copy into a
+    paper's result: per set of further keys they need (usually none), per minimum upvotes,
+    topic key -> the words to highlight (the query's own words, one frozenset per query)."""
+
+    __slots__ = ("answers",)
+
+    def __init__(self) -> None:
+        self.answers: dict[frozenset[str], dict[int, dict[int, frozenset[str]]]] = {}
+
+    def add(self, rest: frozenset[str], minimum: int, key: int, words: frozenset[str]) -> None:
+        self.answers.setdefault(rest, {}).setdefault(minimum, {})[key] = words
+
+    def copy_into(
+        self, found: dict[int, frozenset[str]], keys: frozenset[str], upvotes: int
+    ) -> None:
+        for rest, by_minimum in self.answers.items():
+            if rest <= keys:
+                for minimum, answers in by_minimum.items():
+                    if upvotes >= minimum:
+                        found.update(answers)
+
+
+class _Conjunctions:
+    """Topics whose query only requires keys (`_conjunction_keys`), by their rarest key and then
+    their next rarest. Why: most topics are one or two plain words, and most candidates match,
+    so evaluating each and building its answer was most of the matching time. A paper that has
+    both keys (and any further ones, one subset test) matches them all, and their answers are
+    copied in one dict.update per group."""
+
+    __slots__ = ("ready", "seconds")
+
+    def __init__(self) -> None:
+        self.ready: dict[str, dict[str, _Ready]] = {}  # first key -> second key -> answers
+        self.seconds: dict[str, frozenset[str]] = {}  # first key -> its second keys
+
+    def add(self, keys: frozenset[str], minimum: int, topic: int, words: frozenset[str]) -> None:
+        first, *others = sorted(keys, key=_key_cost)
+        # A one-key conjunction is filed with its key as the second too: found the same way.
+        second = others[0] if others else first
+        ready = self.ready.setdefault(first, {}).setdefault(second, _Ready())
+        ready.add(keys - {first, second}, minimum, topic, words)
+
+    def finish(self) -> None:
+        self.seconds = {first: frozenset(shelf) for first, shelf in self.ready.items()}
+
+    def copy_into(self, found: dict[int, frozenset[str]], doc: Document, upvotes: int) -> None:
+        """Add the answers of the conjunctions whose keys the paper has."""
+        keys = doc.keys
+        for first in self.ready.keys() & keys:
+            shelf = self.ready[first]
+            for second in self.seconds[first] & keys:
+                shelf[second].copy_into(found, keys, upvotes)
+
+
+def _key_cost(key: str) -> tuple[float, str]:
+    """A conjunction key's odds of being in a paper, as `_cost` guesses them (then by name, so
+    the filing does not depend on set order)."""
+    field, _, value = key.rpartition(":")
+    return _cost(("c", value) if field == "cat" else ("w", value)), key
+
+
 Entry = tuple[Test, frozenset[str] | None, Compiled, tuple[int, ...], tuple[int, ...]]
 
 
@@ -483,6 +529,7 @@ class TopicIndex:
         }
         self.prefix_lengths: dict[str, list[int]] = {"p": [], "cp": []}
         self.fallback: list[int] = []
+        self.conjunctions = _Conjunctions()
         self.invalid: dict[int, QueryError] = {}
 
     @classmethod
@@ -506,14 +553,13 @@ class TopicIndex:
                 except QueryError as error:
                     index.invalid[topic.key] = error
                     continue
-                slot = slots[topic.query] = index._file(compiled)
+                slot = slots[topic.query] = len(index.queries)
+                index.queries.append(compiled)
                 owners.append([])
             owners[slot].append((topic.min_upvotes, topic.key))
-        for compiled, pairs in zip(index.queries, owners, strict=True):
-            minimums, keys = zip(*sorted(pairs), strict=True)
-            fixed = None if compiled.maybe else compiled.sure_words
-            entry = (compiled.test, fixed, compiled, keys, minimums)
-            index.entries.append(entry)
+        for slot, (compiled, pairs) in enumerate(zip(index.queries, owners, strict=True)):
+            index._file(slot, compiled, pairs)
+        index.conjunctions.finish()
         for kind in index.prefix_lengths:
             index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
         for shelves in index.keys.values():
@@ -521,18 +567,23 @@ class TopicIndex:
                 shelf.seconds = frozenset(shelf.by_second)
         return index
 
-    def _file(self, compiled: Compiled) -> int:
-        slot = len(self.queries)
-        self.queries.append(compiled)
+    def _file(self, slot: int, compiled: Compiled, pairs: list[tuple[int, int]]) -> None:
+        """File one query, with its topics' (minimum upvotes, key) pairs."""
+        minimums, keys = zip(*sorted(pairs), strict=True)
+        fixed = None if compiled.maybe else compiled.sure_words
+        self.entries.append((compiled.test, fixed, compiled, keys, minimums))
+        if compiled.conjunction is not None:
+            for minimum, key in pairs:
+                self.conjunctions.add(compiled.conjunction, minimum, key, compiled.sure_words)
+            return
         if compiled.requirement is None:
             self.fallback.append(slot)
         for kind, value in compiled.requirement or ():
             self.keys[kind].setdefault(value, _Shelf()).add(compiled.second, slot)
-        return slot
 
     def candidates(self, doc: Document) -> set[int]:
-        """The queries filed under a key this paper has (with their second word, if any), and
-        the fallback bucket."""
+        """The queries to evaluate on this paper: those filed under a key it has (with their
+        second word, if any), and the fallback bucket. Conjunctions are never evaluated."""
         found = set(self.fallback)
         for kind, values in (("w", doc.words), ("c", doc.categories)):
             prefix_kind = "p" if kind == "w" else "cp"
@@ -546,9 +597,13 @@ class TopicIndex:
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
         """Topic key -> the paper's words that satisfied the topic (for highlighting), for the
         topics the paper matches whose minimum upvotes it reaches (no upvote count counts as 0)."""
-        doc = Document(paper)
-        upvotes = paper.upvotes or 0
+        return self.match_document(Document(paper), paper.upvotes)
+
+    def match_document(self, doc: Document, upvotes: int | None) -> dict[int, frozenset[str]]:
+        """`match` for a paper already tokenised (a digest run reuses each paper's Document)."""
+        upvotes = upvotes or 0
         found: dict[int, frozenset[str]] = {}
+        self.conjunctions.copy_into(found, doc, upvotes)
         # The hot loop of a digest run: locals and one tuple per query keep it lean.
         entries = self.entries
         for slot in self.candidates(doc):

@@ -6,11 +6,13 @@ message's outcome on its row as soon as the provider answers, so a crash repeats
 message in flight. With a backend that reports no provider status (SMTP, file, console), handed
 over means sent; Anymail backends report one.
 
-Before each message the sender renews its lease on the row (and counts the attempt); a sweeper
-hands back rows whose sender went quiet for a lease. A send cannot outlast the lease (its timeout
-is shorter), so a row is only handed back once its sender is gone. A transient provider error
-puts the row and the rest of its chunk back to planned, due again after the next delay of the
-retry table; a permanent one fails the row with the reason.
+Claiming counts an attempt and starts the sender's lease on its rows, which it renews every
+quarter lease while it works through the chunk; a sweeper hands back rows whose sender went
+quiet for a whole lease. A send cannot outlast what is left of the lease (its timeout is at most
+half a lease), so a row is only handed back once its sender is gone, and a sender never sends a
+row it no longer holds. A transient provider error puts the row and the rest of its chunk back
+to planned, due again after the next delay of the retry table; a permanent one fails the row
+with the reason.
 """
 
 import logging
@@ -27,7 +29,7 @@ from django.db.models import F, Q
 from config import clock
 from digest import sendrate
 from digest.building import Pick, build
-from digest.emails import DigestRenderer
+from digest.emails import shared_renderer
 from digest.failures import classify, next_delay
 from digest.models import Delivery
 from subscriptions.models import Subscriber
@@ -57,7 +59,7 @@ def claim(delivery_ids: Sequence[int], now: datetime) -> list[int]:
     elsewhere each row is taken by a conditional update, which only one claimer can win.
     """
     planned = Delivery.objects.filter(pk__in=delivery_ids, status=Status.PLANNED)
-    changes = {"status": Status.SENDING, "claimed_at": now}
+    changes = {"status": Status.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
     if connection.vendor == "postgresql":
         with transaction.atomic():
             ids = list(planned.select_for_update(skip_locked=True).values_list("pk", flat=True))
@@ -75,13 +77,13 @@ def _skip_inactive_readers(deliveries: list[Delivery]) -> list[Delivery]:
     return [d for d in deliveries if d.pk not in gone]
 
 
-def renew_lease(delivery: Delivery, now: datetime) -> bool:
-    """Count one more attempt on a row this sender still holds; False if the sweeper took it."""
-    held = Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING)
-    if not held.update(claimed_at=now, attempts=F("attempts") + 1):
-        return False
-    delivery.attempts += 1
-    return True
+def renew_lease(delivery_ids: Sequence[int], now: datetime) -> set[int]:
+    """Renew the lease on rows this sender holds; returns those still held (the sweeper may
+    have handed back some whose lease ran out)."""
+    held = Delivery.objects.filter(pk__in=delivery_ids, status=Status.SENDING)
+    if held.update(claimed_at=now) == len(delivery_ids):
+        return set(delivery_ids)
+    return set(held.filter(claimed_at=now).values_list("pk", flat=True))
 
 
 def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
@@ -102,11 +104,14 @@ def record_failed(delivery: Delivery | int, reason: str) -> None:
         Delivery.objects.filter(pk=pk).update(status=Status.FAILED, reason=reason)
 
 
-def release(delivery_ids: Sequence[int], due_at: datetime, reason: str = "") -> None:
-    """Hand rows this sender holds back to planned, due again at `due_at`."""
-    Delivery.objects.filter(pk__in=delivery_ids, status=Status.SENDING).update(
-        status=Status.PLANNED, due_at=due_at, claimed_at=None, reason=reason
-    )
+def release(tried: int, untried: Sequence[int], due_at: datetime, reason: str) -> None:
+    """Hand rows this sender holds back to planned, due again at `due_at`. The claim counted an
+    attempt for each; the rows never handed over get theirs back."""
+    with transaction.atomic():
+        Delivery.objects.filter(pk__in=untried).update(attempts=F("attempts") - 1)
+        Delivery.objects.filter(pk__in=[tried, *untried], status=Status.SENDING).update(
+            status=Status.PLANNED, due_at=due_at, claimed_at=None, reason=reason
+        )
 
 
 def _provider_answer(message: object) -> tuple[str, str]:
@@ -130,30 +135,37 @@ def _describe(error: Exception) -> str:
 class _Chunk:
     """Sends one claimed chunk's messages in order, through one connection."""
 
-    def __init__(self, email_connection: BaseEmailBackend, picks: dict[int, list[Pick]]) -> None:
+    def __init__(
+        self, email_connection: BaseEmailBackend, picks: dict[int, list[Pick]], claimed: datetime
+    ) -> None:
         self.email_connection = email_connection
         self.picks = picks
-        self.renderer = DigestRenderer()
+        self.renderer = shared_renderer()
         self.outcome = Outcome()
         self.reason = ""
+        self.renewed_at = claimed
 
     def send_all(self, deliveries: list[Delivery]) -> Outcome:
+        held = {delivery.pk for delivery in deliveries}
         for position, delivery in enumerate(deliveries):
-            delay = self._send_one(delivery)
+            sendrate.wait_for_turn(settings.SEND_RATE_PER_SECOND)
+            now = clock.now()
+            if now - self.renewed_at > settings.SEND_LEASE / 4:
+                held = renew_lease([d.pk for d in deliveries[position:]], now)
+                self.renewed_at = now
+            if delivery.pk not in held:
+                continue  # handed back by the sweeper: whoever claims it next sends it
+            delay = self._send_one(delivery, now)
             if delay is not None:
                 # The provider is struggling or throttling: the rest of the chunk waits too.
-                rest = [d.pk for d in deliveries[position:]]
-                release(rest, clock.now() + timedelta(seconds=delay), self.reason)
-                self.outcome.retry, self.outcome.retry_in = rest, delay
+                untried = [d.pk for d in deliveries[position + 1 :] if d.pk in held]
+                release(delivery.pk, untried, now + timedelta(seconds=delay), self.reason)
+                self.outcome.retry, self.outcome.retry_in = [delivery.pk, *untried], delay
                 break
         return self.outcome
 
-    def _send_one(self, delivery: Delivery) -> float | None:
+    def _send_one(self, delivery: Delivery, now: datetime) -> float | None:
         """Send one message; returns a delay when it should be tried again later."""
-        sendrate.wait_for_turn(settings.SEND_RATE_PER_SECOND)
-        now = clock.now()
-        if not renew_lease(delivery, now):
-            return None
         message = self.renderer.message(delivery, self.picks[delivery.pk], now)
         try:
             self.email_connection.send_messages([message])
@@ -198,7 +210,7 @@ def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
     picks = build(active, now)
     ready = [delivery for delivery in active if delivery.pk in picks]
     with get_connection(timeout=settings.SEND_TIMEOUT) as email_connection:
-        outcome = _Chunk(email_connection, picks).send_all(ready)
+        outcome = _Chunk(email_connection, picks, now).send_all(ready)
     outcome.skipped = [d.pk for d in deliveries if d.pk not in picks]
     return outcome
 

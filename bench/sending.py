@@ -1,0 +1,279 @@
+"""Sending at scale: plan, match and record, render, and hand to a provider through Anymail.
+
+A throwaway PostgreSQL database holds READERS readers (one to three of bench.digests' topic
+profiles each) and 500 papers (bench.matching's real and recombined ones). Every reader is
+planned; the first SENT of those digests are then sent by two worker processes, each calling
+send_chunk on chunks of DIGEST_CHUNK_SIZE ids exactly as the Celery task does (the broker is left
+out), through Anymail's Postmark backend to the fake Postmark of the tests on 127.0.0.1. Each
+worker times its stages; the building comparison reuses bench.digests on one core.
+"""
+
+import json
+import multiprocessing
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from pathlib import Path
+
+from bench.ingest import postgres_server, with_database
+
+# Smaller runs while working on it: BENCH_READERS=2000 BENCH_SENT=1000 make bench ARGS=sending
+READERS = int(os.environ.get("BENCH_READERS", 100_000))
+SENT = int(os.environ.get("BENCH_SENT", 20_000))
+WORKERS = 2
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+STAGES = ("match and record", "render", "hand to the provider")
+spent: Counter = Counter()
+
+
+def seed() -> None:
+    """READERS readers with realistic topics and 500 papers first seen in their window."""
+    from bench.digests import PROFILES
+    from bench.matching import make_papers, real_papers
+    from digest.models import Paper
+    from subscriptions.models import Subscriber, TopicFilter
+
+    rng = random.Random(7)
+    Paper.objects.bulk_create(
+        Paper(
+            key=f"bench:{text.id}",
+            title=text.title,
+            abstract=text.abstract,
+            authors=list(text.authors),
+            categories=list(text.categories),
+            upvotes=text.upvotes,
+            first_seen_at=NOW - timedelta(hours=2),
+            abs_url=f"https://arxiv.org/abs/2611.{text.id:05d}",
+        )
+        for text in make_papers(real_papers(), rng)
+    )
+    readers = Subscriber.objects.bulk_create(
+        (Subscriber(email=f"reader{n}@example.com", status="active") for n in range(READERS)),
+        batch_size=5000,
+    )
+    names = list(PROFILES)
+    TopicFilter.objects.bulk_create(
+        (
+            TopicFilter(subscriber=reader, name=name, query=PROFILES[name], position=position)
+            for reader in readers
+            for position, name in enumerate(rng.sample(names, rng.randint(1, 3)))
+        ),
+        batch_size=5000,
+    )
+
+
+def timing(stage: str, function: Callable) -> Callable:
+    @wraps(function)
+    def timed(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[stage] += time.perf_counter() - started
+
+    return timed
+
+
+def start_worker() -> None:
+    """In each worker process: time the stages where send_chunk spends them."""
+    from anymail.backends.postmark import EmailBackend
+
+    from digest import emails, sending
+
+    sending.build = timing("match and record", sending.build)
+    emails.DigestRenderer.message = timing("render", emails.DigestRenderer.message)
+    EmailBackend.send_messages = timing("hand to the provider", EmailBackend.send_messages)
+
+
+def send(chunk: list[int]) -> dict:
+    from digest.sending import send_chunk
+
+    before = dict(spent)
+    started = time.perf_counter()
+    outcome = send_chunk(chunk)
+    busy = time.perf_counter() - started
+    delta = {stage: spent[stage] - before.get(stage, 0.0) for stage in STAGES}
+    return {"sent": len(outcome.sent), "busy": busy, **delta}
+
+
+def send_with_workers(ids: list[int], size: int) -> tuple[float, Counter]:
+    from django.db import connections
+
+    connections.close_all()  # each forked worker opens its own connection
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    totals: Counter = Counter()
+    context = multiprocessing.get_context("fork")
+    started = time.perf_counter()
+    with context.Pool(WORKERS, initializer=start_worker) as pool:
+        for result in pool.imap_unordered(send, chunks):
+            totals.update(result)
+    return time.perf_counter() - started, totals
+
+
+def measure() -> dict:
+    """In the child process: seed, plan everyone, send SENT digests with two workers."""
+    from tests.fake_postmark import fake_postmark
+
+    with fake_postmark(record=False) as provider:
+        os.environ.update(provider.environment())
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        from digest.models import Delivery
+        from digest.planning import plan
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        seed()
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        ids = plan(NOW, force=True)
+        planned = time.perf_counter() - started
+        wall, totals = send_with_workers(ids[:SENT], settings.DIGEST_CHUNK_SIZE)
+        sent_ids = ids[:SENT]
+        statuses = Counter(
+            Delivery.objects.filter(pk__in=sent_ids).values_list("status", flat=True)
+        )
+        return {
+            "seed": seeded,
+            "planned": len(ids),
+            "plan": planned,
+            "wall": wall,
+            "totals": dict(totals),
+            "statuses": dict(statuses),
+            "requests": provider.count,
+            "chunk": settings.DIGEST_CHUNK_SIZE,
+            "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        }
+
+
+def in_child(database_url: str) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key",
+        "SEND_RATE_PER_SECOND": "0",
+    }
+    env.pop("REDIS_URL", None)
+    code = "import json, bench.sending as b; print(json.dumps(b.measure()))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"the sending benchmark failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def on_postgres() -> dict | None:
+    import psycopg
+
+    name = f"bench_sending_{os.getpid()}"
+    admin_url = with_database(postgres_server(), "postgres")
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        return None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            return in_child(with_database(admin_url, name))
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def building() -> tuple[float, float]:
+    """Digests/s on one core, our way and with premailer once per email (bench.digests)."""
+    from bench import digests
+    from digest.emails import DigestRenderer
+
+    batch = digests.digests(20_000)
+    ours = DigestRenderer()
+    ours.message(*batch[0], digests.NOW)  # the blocks' one-off inlining is not the steady rate
+    rate = digests.measure(lambda d, p: ours.message(d, p, digests.NOW), batch)
+    baseline = digests.inlined_per_email(DigestRenderer(inline=lambda html: html))
+    return rate, digests.measure(baseline, batch[:1000])
+
+
+def stages(result: dict) -> list[str]:
+    totals, sent = result["totals"], result["totals"]["sent"]
+    busy = totals["busy"]
+    rest = busy - sum(totals[stage] for stage in STAGES)
+    planned = result["planned"]
+    rows = [
+        f"| plan ({planned:,} readers, one process) | {planned / result['plan']:,.0f} | {result['plan']:.1f} s |"
+    ]
+    for stage in STAGES:
+        rows.append(f"| {stage} | {sent / totals[stage]:,.0f} | {totals[stage]:.1f} s |")
+    rows.append(f"| claim, lease and record (the rest) | {sent / rest:,.0f} | {rest:.1f} s |")
+    rows.append(f"| **all of sending, per worker** | {sent / busy:,.0f} | {busy:.1f} s |")
+    return rows
+
+
+def run() -> str:
+    result = on_postgres()
+    if result is None:
+        return "## Sending at scale\n\nPostgreSQL was not reachable: not measured.\n"
+    from bench.digests import PROFILES
+
+    ours, baseline = building()
+    sent = result["totals"]["sent"]
+    end_to_end = sent / result["wall"]
+    lines = [
+        "## Sending at scale",
+        "",
+        f"{READERS:,} readers (one to three of {len(PROFILES)} "
+        "topic profiles) x 500 papers on PostgreSQL (a throwaway database). Every reader is "
+        f"planned; the first {SENT:,} digests are then matched, recorded, rendered (HTML and text) "
+        f"and handed over by {WORKERS} worker processes calling `send_chunk` on chunks of "
+        f"{result['chunk']} (as the Celery task does, without the broker), through Anymail's "
+        "Postmark backend to the fake Postmark on 127.0.0.1 (tests/fake_postmark.py), which "
+        "shares the 2 cores, as does PostgreSQL. "
+        f"Sending all {READERS:,} would take longer than this benchmark's few minutes; the "
+        "per-digest rates do not depend on how many were planned.",
+        "",
+        "Stage rates are digests per second of one worker's time in that stage (per core); "
+        "the end-to-end rate is wall-clock with both workers.",
+        "",
+        "| stage | digests/s | time |",
+        "|---|---:|---:|",
+        *stages(result),
+        f"| **end to end, {WORKERS} workers (wall clock)** | **{end_to_end:,.0f}** | "
+        f"{result['wall']:.1f} s |",
+        "",
+        f"Outcome: {result['statuses']} of {SENT:,}; the provider received "
+        f"{result['requests']:,} requests (each digest once). Peak memory: "
+        f"{result['peak_main_mb']:,.0f} MB for the planning process, "
+        f"{result['peak_worker_mb']:,.0f} MB for the largest worker. Seeding took "
+        f"{result['seed']:.0f} s (not counted).",
+        "",
+        "Building one email (subject, HTML, text, headers) on one core, measured in this run "
+        "with bench/digests.py's readers:",
+        "",
+        "| way | digests/s | vs baseline |",
+        "|---|---:|---:|",
+        f"| premailer once per email (baseline, 1,000 emails) | {baseline:,.0f} | 1.0x |",
+        f"| inlined pieces, batch signer and links (ours, 20,000 emails) | {ours:,.0f} | "
+        f"{ours / baseline:,.0f}x |",
+        "",
+        "Goals:",
+        "",
+        f"- building at least 20,000 digests/s on one core: {ours:,.0f}, "
+        f"{'met' if ours >= 20_000 else 'missed'}",
+        f"- at least 1,000 emails/s handed to the provider end to end: {end_to_end:,.0f}, "
+        f"{'met' if end_to_end >= 1_000 else 'missed'}",
+    ]
+    return "\n".join(lines) + "\n"
