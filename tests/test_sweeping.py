@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 
+from config import clock
 from digest.models import Delivery
 from digest.planning import plan
-from digest.sending import claim, retry, send_chunk, sweep
+from digest.sending import claim, renew_lease, retry, send_chunk, sweep
 from digest.tasks import sweep_deliveries
 from tests.digests import MORNING, make_paper, make_reader
 
@@ -97,3 +99,36 @@ def test_a_sent_digest_is_never_retried(ada_planned: int) -> None:
 
     assert retry([ada_planned], MORNING) == []
     assert Delivery.objects.get().status == "sent"
+
+
+def test_renewing_a_lease_keeps_only_the_rows_still_held(ada_planned: int) -> None:
+    make_reader("bob@example.com")
+    [bob_planned] = plan(MORNING)
+    claim([ada_planned, bob_planned], MORNING)
+    Delivery.objects.filter(pk=bob_planned).update(status="planned")  # the sweeper took it
+
+    later = MORNING + timedelta(seconds=100)
+    assert renew_lease([ada_planned, bob_planned], later) == {ada_planned}
+    assert Delivery.objects.get(pk=ada_planned).claimed_at == later
+
+
+class SweptWhileSending(locmem.EmailBackend):
+    """ada's hand-over takes 100 s of service time, and meanwhile the sweeper takes bob's row."""
+
+    def send_messages(self, messages: list) -> int:
+        clock.advance(timedelta(seconds=100))
+        Delivery.objects.filter(subscriber__email="bob@example.com").update(status="planned")
+        return super().send_messages(messages)
+
+
+def test_a_sender_never_sends_a_row_the_sweeper_handed_back(settings, frozen_clock) -> None:  # noqa: ANN001
+    settings.EMAIL_BACKEND = "tests.test_sweeping.SweptWhileSending"
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    make_reader("bob@example.com")
+    frozen_clock.travel_to(MORNING)
+
+    send_chunk(plan(MORNING))
+
+    assert [message.to for message in mail.outbox] == [["ada@example.com"]]
+    assert Delivery.objects.get(subscriber__email="bob@example.com").status == "planned"
