@@ -18,7 +18,8 @@ from pathlib import Path
 
 import feedparser
 
-from digest.matching import PaperText, Topic, TopicIndex, compile_query, match_naively
+from digest.matching import PaperText, Topic, TopicIndex, compile_query
+from digest.matching_reference import match_naively
 from subscriptions.query import tokenize
 
 FEEDS = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"

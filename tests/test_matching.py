@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.matching import Document, PaperText, Topic, TopicIndex, highlight, match_naively, rank
+from digest.matching import Document, PaperText, Topic, TopicIndex, highlight, rank
+from digest.matching_reference import match_naively
 
 MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
@@ -113,9 +114,9 @@ def test_a_query_whose_only_required_terms_are_negated_is_still_checked() -> Non
 
 def test_a_paper_is_evaluated_only_against_topics_it_has_the_filed_words_of() -> None:
     topics = [
-        Topic(1, "video diffusion"),
-        Topic(2, "quantum"),
-        Topic(3, "video quantum"),
+        Topic(1, '"video diffusion" -survey'),
+        Topic(2, "quantum -survey"),
+        Topic(3, '"diffusion quantum" -survey'),
         Topic(4, "cat:cs.CV OR cat:math.*"),
         Topic(5, "cat:math.* video"),
     ]
@@ -124,8 +125,25 @@ def test_a_paper_is_evaluated_only_against_topics_it_has_the_filed_words_of() ->
     candidates = index.candidates(Document(VIDEO_DIFFUSION))
 
     assert {index.queries[slot].query.text for slot in candidates} == {
-        "video diffusion",
+        '"video diffusion" -survey',
         "cat:cs.CV OR cat:math.*",
+    }
+
+
+def test_a_topic_of_plain_words_and_categories_matches_without_being_evaluated() -> None:
+    topics = [
+        Topic(1, "video diffusion"),
+        Topic(2, "title:réward cat:CS.cv"),
+        Topic(3, "video quantum"),
+        Topic(4, "author:ortiz video"),
+    ]
+    index = TopicIndex.build(topics)
+
+    assert index.candidates(Document(VIDEO_DIFFUSION)) == set()
+    assert index.match(VIDEO_DIFFUSION) == {
+        1: frozenset({"video", "diffusion"}),
+        2: frozenset({"reward"}),
+        4: frozenset({"ortiz", "video"}),
     }
 
 
@@ -266,13 +284,41 @@ topic_lists = st.lists(
 )
 
 
-@given(topics=topic_lists, batch=st.lists(papers, min_size=1, max_size=4))
-def test_the_index_finds_exactly_what_evaluating_every_topic_finds(
-    topics: list[Topic], batch: list[PaperText]
-) -> None:
+def _assert_index_agrees_with_the_reference(topics: list[Topic], batch: list[PaperText]) -> None:
     index = TopicIndex.build(topics)
 
     for target in batch:
         expected = match_naively(topics, target)
         assert index.match(target) == expected
         assert index.match_each(target) == expected
+
+
+@given(topics=topic_lists, batch=st.lists(papers, min_size=1, max_size=4))
+def test_the_index_finds_exactly_what_evaluating_every_topic_finds(
+    topics: list[Topic], batch: list[PaperText]
+) -> None:
+    _assert_index_agrees_with_the_reference(topics, batch)
+
+
+# Queries the index never evaluates (plain words and exact categories, ANDed), drawn from a few
+# keys so that topics share queries, first and second keys, and need further keys.
+conjunctions = st.lists(
+    st.one_of(
+        st.builds(str.__add__, st.sampled_from(FIELDS), st.sampled_from(WORDS[:4] + ["neil"])),
+        st.sampled_from(["cat:cs.CL", "cat:CS.lg"]),
+    ),
+    min_size=1,
+    max_size=4,
+).map(" ".join)
+conjunction_topic_lists = st.lists(
+    st.builds(Topic, key=st.integers(0, 10**6), query=conjunctions, min_upvotes=st.integers(0, 3)),
+    max_size=20,
+    unique_by=lambda topic: topic.key,
+)
+
+
+@given(topics=conjunction_topic_lists, batch=st.lists(papers, min_size=1, max_size=4))
+def test_topics_of_plain_words_and_categories_match_what_evaluating_them_finds(
+    topics: list[Topic], batch: list[PaperText]
+) -> None:
+    _assert_index_agrees_with_the_reference(topics, batch)
