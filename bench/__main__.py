@@ -13,7 +13,7 @@ from pathlib import Path
 
 import django
 
-SUITES: list[str] = ["bench.digests", "bench.matching", "bench.ingest"]
+SUITES: list[str] = ["bench.digests", "bench.matching", "bench.ingest", "bench.sending"]
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

@@ -87,7 +87,16 @@ class Document:
     """A paper's words per field: sets for membership, sorted runs for prefixes, and sequences
     (the title, the abstract, each author's name) for phrases."""
 
-    __slots__ = ("sets", "sorted", "sequences", "categories", "words", "seconds", "keys")
+    __slots__ = (
+        "sets",
+        "sorted",
+        "sequences",
+        "categories",
+        "words",
+        "seconds",
+        "keys",
+        "_prefixes",
+    )
 
     def __init__(self, paper: PaperText) -> None:
         title = tuple(tokenize(paper.title))
@@ -111,6 +120,20 @@ class Document:
             *(_field_keys(field, self.sets[_SLOT[field]]) for field in _FIELDS[1:]),
             (f"cat:{category}" for category in self.categories),
         )
+        self._prefixes: dict[tuple, frozenset[str]] = {}
+
+    def prefixes(self, kind: str, lengths: list[int]) -> frozenset[str]:
+        """The prefixes of these lengths of the paper's words ("w") or categories ("c").
+
+        Remembered: a digest run asks each paper again for each chunk's index, mostly with the
+        same lengths."""
+        key = (kind, *lengths)
+        if key not in self._prefixes:
+            values = self.words if kind == "w" else self.categories
+            self._prefixes[key] = frozenset(
+                value[:n] for value in values for n in lengths if n <= len(value)
+            )
+        return self._prefixes[key]
 
     def sequences_of(self, field: Field) -> tuple[tuple[str, ...], ...]:
         """The runs of words a phrase in `field` must lie within."""
@@ -587,8 +610,7 @@ class TopicIndex:
         found = set(self.fallback)
         for kind, values in (("w", doc.words), ("c", doc.categories)):
             prefix_kind = "p" if kind == "w" else "cp"
-            lengths = self.prefix_lengths[prefix_kind]
-            prefixes = {value[:n] for value in values for n in lengths if n <= len(value)}
+            prefixes = doc.prefixes(kind, self.prefix_lengths[prefix_kind])
             for filed, present in ((self.keys[kind], values), (self.keys[prefix_kind], prefixes)):
                 for value in filed.keys() & present:
                     filed[value].gather(doc.seconds, found)

@@ -53,7 +53,8 @@ class Command(BaseCommand):
         counts = Counter(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True))
         self.stdout.write(
             f"Planned {len(ids)} digest(s): {counts['sent']} sent, {counts['skipped']} skipped"
-            f" (nothing new), {counts['failed']} failed."
+            f" (nothing new), {counts['failed']} failed"
+            + (f", {counts['planned']} to retry later." if counts["planned"] else ".")
         )
 
     def _dry_run(self, now: datetime, force: bool) -> None:
