@@ -220,8 +220,10 @@ def sweep(now: datetime) -> list[int]:
 
     A row "sending" whose lease ran out lost its worker (its message may or may not have gone:
     the one send in flight is the one a crash may repeat). A row "planned" and overdue by a
-    lease lost its task (a worker died holding it, or the broker dropped it). Rows that have
-    used every attempt of the retry table fail instead of going round again.
+    lease lost its task (a worker died holding it, or the broker dropped it); in a backlog longer
+    than a lease, rows still waiting in the queue are queued again too, and those extra tasks
+    claim nothing. Rows that have used every attempt of the retry table fail instead of going
+    round again.
     """
     cutoff = now - settings.SEND_LEASE
     stuck = Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
