@@ -212,9 +212,9 @@ def stages(result: dict) -> list[str]:
     totals, sent = result["totals"], result["totals"]["sent"]
     busy = totals["busy"]
     rest = busy - sum(totals[stage] for stage in STAGES)
-    planned = result["planned"]
+    planned, seconds = result["planned"], result["plan"]
     rows = [
-        f"| plan ({planned:,} readers, one process) | {planned / result['plan']:,.0f} | {result['plan']:.1f} s |"
+        f"| plan ({planned:,} readers, one process) | {planned / seconds:,.0f} | {seconds:.1f} s |"
     ]
     for stage in STAGES:
         rows.append(f"| {stage} | {sent / totals[stage]:,.0f} | {totals[stage]:.1f} s |")
