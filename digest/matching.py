@@ -56,6 +56,8 @@ __all__ = [
 # compiles only the queries that changed. At about 1 KB each, a million cost about a gigabyte.
 COMPILE_CACHE_SIZE = 1 << 20
 
+_NO_KEYS: frozenset[str] = frozenset()  # shared by the many conjunctions that need no more
+
 
 @dataclass(frozen=True, slots=True)
 class PaperText:
@@ -115,7 +117,7 @@ class Document:
         self.words = self.sets[0] | author_words
         # What a filed query's second key is checked against (see _plan).
         self.seconds = self.words.union(f"cat:{category}" for category in self.categories)
-        # What a conjunction's keys are looked up in (see _conjunction_keys).
+        # What a conjunction's keys are looked up in (see Conjunction).
         self.keys = self.sets[0].union(
             *(_field_keys(field, self.sets[_SLOT[field]]) for field in _FIELDS[1:]),
             (f"cat:{category}" for category in self.categories),
@@ -355,8 +357,8 @@ class Compiled:
     # and those of the other positive terms (with their tests) that hold in the paper.
     sure_words: frozenset[str]
     maybe: tuple[tuple[Term, Test], ...]
-    # For a query that only requires words and categories, the Document.keys it requires.
-    conjunction: frozenset[str] | None
+    # For a query of plain words and exact categories, some NOTed: the keys it needs and avoids.
+    conjunction: Conjunction | None
 
     def words(self, doc: Document) -> frozenset[str]:
         """The words to highlight in a paper this query matched."""
@@ -380,23 +382,48 @@ def compile_query(text: str) -> Compiled:
         second,
         frozenset(word for term in sure for word in term.words),
         tuple((term, _compile_term(term)) for term in dict.fromkeys(maybe)),
-        _conjunction_keys(query.root),
+        _conjunction(query.root),
     )
 
 
-def _conjunction_keys(node: Node) -> frozenset[str] | None:
-    """The keys (`video`, `title:rlhf`, `cat:cs.cl`) a paper must have for a query made only of
-    ANDed one-word terms without a wildcard and exact categories, or None for any other query.
-    Having them all is matching, and the words to highlight are then exactly the query's words.
-    """
+@dataclass(frozen=True, slots=True)
+class Conjunction:
+    """A query made only of ANDed keys of Document.keys (`video`, `title:rlhf`, `cat:cs.cl`),
+    some of them NOTed: a paper matches it exactly when it has every key of `need` and none of
+    `avoid`, and the words to highlight are then the query's positive words."""
+
+    need: frozenset[str]
+    avoid: frozenset[str]
+
+
+def _conjunction(root: Node) -> Conjunction | None:
+    need: set[str] = set()
+    avoid: set[str] = set()
+    if not _gather_keys(root, need, avoid) or not need:
+        return None
+    return Conjunction(frozenset(need), frozenset(avoid) or _NO_KEYS)
+
+
+def _gather_keys(node: Node, need: set[str], avoid: set[str]) -> bool:
+    """Add the node's keys to `need` (`avoid` when NOTed); False if it is not only keys."""
+    if isinstance(node, And):
+        return all(_gather_keys(child, need, avoid) for child in node.children)
+    if isinstance(node, Not) and (key := _key(node.child)) is not None:
+        avoid.add(key)
+    elif (key := _key(node)) is not None:
+        need.add(key)
+    else:
+        return False
+    return True
+
+
+def _key(node: Node) -> str | None:
+    """A one-word term without a wildcard or an exact category, as Document.keys holds it."""
     match node:
         case Term(field=field, words=(word,), prefix=False):
-            return frozenset([word if field is Field.TEXT else f"{field.value}:{word}"])
+            return word if field is Field.TEXT else f"{field.value}:{word}"
         case Category(value, prefix=False):
-            return frozenset([f"cat:{value}"])
-        case And(children):
-            parts = list(map(_conjunction_keys, children))
-            return None if None in parts else frozenset().union(*parts)
+            return f"cat:{value}"
         case _:
             return None
 
@@ -466,59 +493,58 @@ class _Shelf:
             found.update(self.by_second[second])
 
 
-class _Ready:
-    """The answers of conjunctions filed under the same two keys, kept ready to copy into a
-    paper's result: per set of further keys they need (usually none), per minimum upvotes,
-    topic key -> the words to highlight (the query's own words, one frozenset per query)."""
-
-    __slots__ = ("answers",)
-
-    def __init__(self) -> None:
-        self.answers: dict[frozenset[str], dict[int, dict[int, frozenset[str]]]] = {}
-
-    def add(self, rest: frozenset[str], minimum: int, key: int, words: frozenset[str]) -> None:
-        self.answers.setdefault(rest, {}).setdefault(minimum, {})[key] = words
-
-    def copy_into(
-        self, found: dict[int, frozenset[str]], keys: frozenset[str], upvotes: int
-    ) -> None:
-        for rest, by_minimum in self.answers.items():
-            if rest <= keys:
-                for minimum, answers in by_minimum.items():
-                    if upvotes >= minimum:
-                        found.update(answers)
+# Answers kept ready for conjunctions filed under the same two keys: the further keys they need
+# (usually none), the keys they avoid, a minimum of upvotes, and topic key -> the words to
+# highlight (the query's own words, one frozenset shared by its topics).
+Ready = tuple[frozenset[str], frozenset[str], int, dict[int, frozenset[str]]]
 
 
 class _Conjunctions:
-    """Topics whose query only requires keys (`_conjunction_keys`), by their rarest key and then
-    their next rarest. Why: most topics are one or two plain words, and most candidates match,
-    so evaluating each and building its answer was most of the matching time. A paper that has
-    both keys (and any further ones, one subset test) matches them all, and their answers are
-    copied in one dict.update per group."""
+    """Topics whose query is a Conjunction, by its rarest key and then its next rarest. Why: most
+    topics are a few plain words (`video diffusion`, `agents -survey`), and most candidates
+    match, so evaluating each and building its answer was most of the matching time. A paper
+    that has both keys (and any further ones, and none to avoid: two set tests) matches them
+    all, and their answers are copied in one dict.update per group."""
 
     __slots__ = ("ready", "seconds")
 
     def __init__(self) -> None:
-        self.ready: dict[str, dict[str, _Ready]] = {}  # first key -> second key -> answers
+        self.ready: dict[str, dict[str, list[Ready]]] = {}  # first key -> second key -> answers
         self.seconds: dict[str, frozenset[str]] = {}  # first key -> its second keys
 
-    def add(self, keys: frozenset[str], minimum: int, topic: int, words: frozenset[str]) -> None:
-        first, *others = sorted(keys, key=_key_cost)
+    def add(self, query: Conjunction, words: frozenset[str], pairs: list[tuple[int, int]]) -> None:
+        """File one query's topics, given as (minimum upvotes, topic key) pairs."""
+        first, *others = sorted(query.need, key=_key_cost)
         # A one-key conjunction is filed with its key as the second too: found the same way.
         second = others[0] if others else first
-        ready = self.ready.setdefault(first, {}).setdefault(second, _Ready())
-        ready.add(keys - {first, second}, minimum, topic, words)
+        further = frozenset(others[1:]) or _NO_KEYS
+        shelf = self.ready.setdefault(first, {}).setdefault(second, [])
+        for minimum, topic in pairs:
+            _answers(shelf, further, query.avoid, minimum)[topic] = words
 
     def finish(self) -> None:
         self.seconds = {first: frozenset(shelf) for first, shelf in self.ready.items()}
 
     def copy_into(self, found: dict[int, frozenset[str]], doc: Document, upvotes: int) -> None:
-        """Add the answers of the conjunctions whose keys the paper has."""
+        """Add the answers of the conjunctions the paper matches."""
         keys = doc.keys
         for first in self.ready.keys() & keys:
             shelf = self.ready[first]
             for second in self.seconds[first] & keys:
-                shelf[second].copy_into(found, keys, upvotes)
+                for further, avoid, minimum, answers in shelf[second]:
+                    if upvotes >= minimum and further <= keys and avoid.isdisjoint(keys):
+                        found.update(answers)
+
+
+def _answers(
+    shelf: list[Ready], further: frozenset[str], avoid: frozenset[str], minimum: int
+) -> dict[int, frozenset[str]]:
+    """The answers of the group with these keys and minimum on a shelf (a new group if none)."""
+    for group in shelf:
+        if group[:3] == (further, avoid, minimum):
+            return group[3]
+    shelf.append((further, avoid, minimum, {}))
+    return shelf[-1][3]
 
 
 def _key_cost(key: str) -> tuple[float, str]:
@@ -596,8 +622,7 @@ class TopicIndex:
         fixed = None if compiled.maybe else compiled.sure_words
         self.entries.append((compiled.test, fixed, compiled, keys, minimums))
         if compiled.conjunction is not None:
-            for minimum, key in pairs:
-                self.conjunctions.add(compiled.conjunction, minimum, key, compiled.sure_words)
+            self.conjunctions.add(compiled.conjunction, compiled.sure_words, pairs)
             return
         if compiled.requirement is None:
             self.fallback.append(slot)
