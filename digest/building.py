@@ -1,12 +1,12 @@
 """Build: choose each planned digest's papers, once per batch of readers, not once per reader.
 
-A batch loads the papers first seen in any of its windows with one query, compiles every
-reader's topics into one index and matches each paper once; each reader then only filters,
-ranks and cuts. What a digest holds is written down (SentPaper rows) before it is sent, so a
+A batch loads the papers first seen in any of its windows with one query and matches each
+distinct topic query against them once; each reader then only filters, ranks and cuts. A worker
+keeps the planning batch's papers and matches between its chunks (see _window_for). What a digest holds is written down (SentPaper rows) before it is sent, so a
 resend shows the same papers and no paper ever reaches a reader twice.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -40,30 +40,74 @@ class Request:
 # Each chunk of a run matches the same window's papers: tokenise each paper once per process.
 _document = lru_cache(maxsize=4096)(Document)
 
+# Distinct topic queries a window remembers the matches of; past this it starts afresh, so a
+# worker's memory stays bounded however varied the readers' topics are.
+MAX_QUERIES = 20_000
 
-class _Batch:
-    """The papers of every window in a batch, each matched once against every topic."""
+QueryKey = tuple[str, int]  # a topic's query and minimum upvotes: what its matches depend on
 
-    def __init__(self, requests: Sequence[Request]) -> None:
-        start = min(request.window_start for request in requests)
-        end = max(request.window_end for request in requests)
+
+class _Window:
+    """The papers first seen in [start, end), and which of them each topic query matches.
+
+    Readers with the same query share its matches, so each distinct query is matched against
+    the window's papers once, however many readers and chunks use it.
+    """
+
+    def __init__(self, start: datetime, end: datetime) -> None:
+        self.start, self.end = start, end
         self.papers = {
             paper.pk: paper
             for paper in Paper.objects.filter(first_seen_at__gte=start, first_seen_at__lt=end)
         }
         self.texts = {pk: paper.as_text() for pk, paper in self.papers.items()}
-        index = TopicIndex.build(
-            [Topic(t.pk, t.query, t.min_upvotes) for r in requests for t in r.topics]
-        )
-        self.matches = {
-            pk: index.match_document(_document(text), text.upvotes)
-            for pk, text in self.texts.items()
-        }
+        self.matches: dict[QueryKey, dict[int, frozenset[str]]] = {}
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def match(self, topics: Iterable[TopicFilter]) -> None:
+        """Match the queries among `topics` not matched yet (one index over just those)."""
+        new = list({(t.query, t.min_upvotes) for t in topics} - self.matches.keys())
+        if not new:
+            return
+        if len(self.matches) + len(new) > MAX_QUERIES:
+            self.matches.clear()
+        index = TopicIndex.build(Topic(n, query, least) for n, (query, least) in enumerate(new))
+        found: list[dict[int, frozenset[str]]] = [{} for _ in new]
+        for pk, text in self.texts.items():
+            for n, words in index.match_document(_document(text), text.upvotes).items():
+                found[n][pk] = words
+        self.matches.update(zip(new, found, strict=True))
+
+
+# This process's window of the planning batch it is building, so the batch's later chunks reuse
+# its papers and matches: (the batches, the window). Papers first seen in a window are fixed once
+# it is planned; a paper corrected meanwhile shows as it was for the rest of that batch.
+_cached: tuple[frozenset, _Window] | None = None
+
+
+def _window_for(batches: frozenset, start: datetime, end: datetime) -> _Window:
+    """The cached window when it is these batches' and covers [start, end); else a new one
+    (widened to what the cached one covered for the same batches, so it keeps growing)."""
+    global _cached
+    if _cached is not None and _cached[0] == batches:
+        if _cached[1].covers(start, end):
+            return _cached[1]
+        start, end = min(start, _cached[1].start), max(end, _cached[1].end)
+    _cached = (batches, _Window(start, end))
+    return _cached[1]
+
+
+class _Batch:
+    """A batch of readers' requests over one window's papers, each paper matched once per query."""
+
+    def __init__(self, requests: Sequence[Request], window: _Window) -> None:
+        self.papers, self.texts = window.papers, window.texts
+        topics = [topic for request in requests for topic in request.topics]
+        window.match(topics)
         # Topic key -> {paper: words}: a reader with topics looks only at the papers matching them.
-        self.by_topic: dict[int, dict[int, frozenset[str]]] = {}
-        for pk, matched in self.matches.items():
-            for key, words in matched.items():
-                self.by_topic.setdefault(key, {})[pk] = words
+        self.by_topic = {t.pk: window.matches[(t.query, t.min_upvotes)] for t in topics}
         self.sent = set(
             SentPaper.objects.filter(
                 subscriber__in=[r.subscriber for r in requests], paper__in=list(self.papers)
@@ -99,11 +143,19 @@ class _Batch:
         return Pick(self.papers[text.id], topics, words)
 
 
-def select(requests: Sequence[Request]) -> list[list[Pick]]:
-    """The papers each request's digest holds, in order, at most the reader's max_papers each."""
+def _span(requests: Sequence[Request]) -> tuple[datetime, datetime]:
+    """From the earliest window start to the latest window end."""
+    return min(r.window_start for r in requests), max(r.window_end for r in requests)
+
+
+def select(requests: Sequence[Request], window: _Window | None = None) -> list[list[Pick]]:
+    """The papers each request's digest holds, in order, at most the reader's max_papers each.
+
+    `window` must cover every request's window; by default one is loaded for these requests.
+    """
     if not requests:
         return []
-    batch = _Batch(requests)
+    batch = _Batch(requests, window or _Window(*_span(requests)))
     return [batch.picks(request, request.subscriber.max_papers) for request in requests]
 
 
@@ -141,7 +193,9 @@ def build(deliveries: Sequence[Delivery], now: datetime) -> dict[int, list[Pick]
     (a retry after a crash) keep the papers recorded then.
     """
     fresh = [d for d in deliveries if d.built_at is None]
-    picks = dict(zip([d.pk for d in fresh], select(requests_for(fresh)), strict=True))
+    requests = requests_for(fresh)
+    window = _window_for(frozenset(d.batch for d in fresh), *_span(requests)) if fresh else None
+    picks = dict(zip([d.pk for d in fresh], select(requests, window), strict=True))
     picks.update(recorded_picks([d for d in deliveries if d.built_at is not None]))
     empty = [d.pk for d in fresh if not picks[d.pk]]
     with transaction.atomic():
