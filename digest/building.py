@@ -1,9 +1,10 @@
 """Build: choose each planned digest's papers, once per batch of readers, not once per reader.
 
 A batch loads the papers first seen in any of its windows with one query and matches each
-distinct topic query against them once; each reader then only filters, ranks and cuts. A worker
-keeps the planning batch's papers and matches between its chunks (see _window_for). What a digest holds is written down (SentPaper rows) before it is sent, so a
-resend shows the same papers and no paper ever reaches a reader twice.
+distinct topic query against them once; each reader then only filters, ranks and cuts. A
+worker keeps the planning batch's papers and matches between its chunks (see _window_for).
+What a digest holds is written down (SentPaper rows) before it is sent, so a resend shows the
+same papers and no paper ever reaches a reader twice.
 """
 
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,7 @@ from functools import lru_cache
 
 from django.db import transaction
 
-from digest.matching import Document, PaperText, Topic, TopicIndex, rank
+from digest.matching import Document, Topic, TopicIndex, rank
 from digest.models import Delivery, Paper, SentPaper
 from subscriptions.models import Subscriber, TopicFilter
 
@@ -61,6 +62,9 @@ class _Window:
             for paper in Paper.objects.filter(first_seen_at__gte=start, first_seen_at__lt=end)
         }
         self.texts = {pk: paper.as_text() for pk, paper in self.papers.items()}
+        # Each paper's place in the ranking (a total order), so a reader's papers are ranked by
+        # sorting numbers rather than ranking their texts again.
+        self.position = {text.id: n for n, text in enumerate(rank(self.texts.values()))}
         self.matches: dict[QueryKey, dict[int, frozenset[str]]] = {}
 
     def covers(self, start: datetime, end: datetime) -> bool:
@@ -103,44 +107,46 @@ class _Batch:
     """A batch of readers' requests over one window's papers, each paper matched once per query."""
 
     def __init__(self, requests: Sequence[Request], window: _Window) -> None:
-        self.papers, self.texts = window.papers, window.texts
+        self.papers, self.position = window.papers, window.position
         topics = [topic for request in requests for topic in request.topics]
         window.match(topics)
         # Topic key -> {paper: words}: a reader with topics looks only at the papers matching them.
         self.by_topic = {t.pk: window.matches[(t.query, t.min_upvotes)] for t in topics}
         self.sent = set(
             SentPaper.objects.filter(
-                subscriber__in=[r.subscriber for r in requests], paper__in=list(self.papers)
+                subscriber__in=[r.subscriber for r in requests],
+                paper__first_seen_at__gte=window.start,
+                paper__first_seen_at__lt=window.end,
             ).values_list("subscriber_id", "paper_id")
         )
 
-    def _matching(self, names: dict[int, str]) -> dict[int, dict[int, frozenset[str]]]:
-        """Paper -> {topic key: words} for these topics; every paper when there are none."""
-        if not names:
-            return {pk: {} for pk in self.papers}
-        found: dict[int, dict[int, frozenset[str]]] = {}
-        for key in names:
-            for pk, words in self.by_topic.get(key, {}).items():
-                found.setdefault(pk, {})[key] = words
-        return found
+    def _candidates(self, keys: Iterable[int]) -> Iterable[int]:
+        """The papers matching any of these topics; every paper when there are none."""
+        matching = [self.by_topic.get(key, {}) for key in keys]
+        return set().union(*matching) if matching else self.papers
 
     def picks(self, request: Request, limit: int) -> list[Pick]:
+        """The reader's papers in rank order, walking them only until `limit` are chosen."""
         names = {topic.pk: topic.name for topic in request.topics}
-        found = {
-            pk: matched
-            for pk, matched in self._matching(names).items()
-            if request.window_start <= self.papers[pk].first_seen_at < request.window_end
-            and (request.subscriber.pk, pk) not in self.sent
-        }
-        ranked = rank([self.texts[pk] for pk in found])[:limit]
+        reader, start, end = request.subscriber.pk, request.window_start, request.window_end
+        chosen: list[int] = []
+        for pk in sorted(self._candidates(names), key=self.position.__getitem__):
+            if start <= self.papers[pk].first_seen_at < end and (reader, pk) not in self.sent:
+                chosen.append(pk)
+                if len(chosen) == limit:
+                    break
         # Two digests of one reader in one batch (a replayed period) never share a paper either.
-        self.sent.update((request.subscriber.pk, text.id) for text in ranked)
-        return [self._pick(text, found[text.id], names) for text in ranked]
+        self.sent.update((reader, pk) for pk in chosen)
+        return [self._pick(pk, names) for pk in chosen]
 
-    def _pick(self, text: PaperText, matched: dict, names: dict[int, str]) -> Pick:
-        topics = tuple(names[key] for key in names if key in matched)
-        words = frozenset().union(*matched.values()) if matched else frozenset()
-        return Pick(self.papers[text.id], topics, words)
+    def _pick(self, pk: int, names: dict[int, str]) -> Pick:
+        matched = [
+            (name, self.by_topic[key][pk])
+            for key, name in names.items()
+            if pk in self.by_topic.get(key, {})
+        ]
+        topics = tuple(name for name, _ in matched)
+        return Pick(self.papers[pk], topics, frozenset().union(*(words for _, words in matched)))
 
 
 def _span(requests: Sequence[Request]) -> tuple[datetime, datetime]:
@@ -176,8 +182,8 @@ def _record(delivery: Delivery, picks: list[Pick]) -> list[SentPaper]:
     return [
         SentPaper(
             subscriber_id=delivery.subscriber_id,
-            paper=pick.paper,
-            delivery=delivery,
+            paper_id=pick.paper.pk,
+            delivery_id=delivery.pk,
             position=position,
             topics=list(pick.topics),
             words=sorted(pick.words),
