@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from digest.building import Request, build, select
-from digest.models import Delivery, SentPaper
+from digest.models import Delivery, Paper, SentPaper
 from digest.planning import plan
 from digest.sending import send_chunk
 from subscriptions.models import Subscriber
@@ -137,3 +140,30 @@ def test_two_digests_of_one_reader_in_one_batch_never_share_a_paper() -> None:
     first, second = select([Request(*window), Request(*window)])
 
     assert ([p.paper.title for p in first], second) == (["Diffusion models"], [])
+
+
+def test_later_chunks_of_a_planning_batch_reuse_its_papers() -> None:
+    make_paper("Diffusion models")
+    for name in ("ada", "bob"):
+        make_reader(f"{name}@example.com", {"Diffusion": "diffusion"})
+    ada_digest, bob_digest = plan(MORNING)
+    send_chunk([ada_digest])
+
+    with CaptureQueriesContext(connection) as queries:
+        send_chunk([bob_digest])
+
+    assert not [q for q in queries.captured_queries if 'FROM "digest_paper"' in q["sql"]]
+    assert Delivery.objects.get(pk=bob_digest).items.get().paper.title == "Diffusion models"
+
+
+def test_a_new_planning_batch_sees_a_paper_corrected_since_the_last() -> None:
+    paper = make_paper("Difusion models")
+    make_reader("ada@example.com")
+    send_chunk(plan(MORNING, force=True))
+    Paper.objects.filter(pk=paper.pk).update(title="Diffusion models")
+    bob = make_reader("bob@example.com")
+
+    send_chunk(plan(MORNING, force=True))
+
+    assert [item.paper.title for item in bob.sent_papers.all()] == ["Diffusion models"]
+    assert len(mail.outbox) == 2 and "Diffusion models" in mail.outbox[1].body

@@ -158,7 +158,8 @@ def test_sending_a_chunk_costs_a_few_queries_plus_one_per_digest(
         make_reader(f"reader{number}@example.com", {"Diffusion": "diffusion"})
     ids = plan(MORNING)
 
-    with django_assert_max_num_queries(14 + 10):
+    # Claim 2 (+2 savepoints), load 2, papers and already-sent 2, record 2 (+2), one per digest.
+    with django_assert_max_num_queries(12 + 10):
         outcome = send_chunk(ids)
 
     assert len(outcome.sent) == 10
