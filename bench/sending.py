@@ -4,8 +4,9 @@ A throwaway PostgreSQL database holds READERS readers (one to three of bench.dig
 profiles each) and 500 papers (bench.matching's real and recombined ones). Every reader is
 planned; the first SENT of those digests are then sent by two worker processes, each calling
 send_chunk on chunks of DIGEST_CHUNK_SIZE ids exactly as the Celery task does (the broker is left
-out), through Anymail's Postmark backend to the fake Postmark of the tests on 127.0.0.1. Each
-worker times its stages; the building comparison reuses bench.digests on one core.
+out), through Anymail's Postmark backend to a light fake Postmark on 127.0.0.1 in a process of
+its own (bench/light_postmark.py). Each worker times its stages; the building comparison reuses
+bench.digests on one core.
 """
 
 import json
@@ -120,9 +121,9 @@ def send_with_workers(ids: list[int], size: int) -> tuple[float, Counter]:
 
 def measure() -> dict:
     """In the child process: seed, plan everyone, send SENT digests with two workers."""
-    from tests.fake_postmark import fake_postmark
+    from bench.light_postmark import light_postmark
 
-    with fake_postmark(record=False) as provider:
+    with light_postmark() as provider:
         os.environ.update(provider.environment())
         import django
 
@@ -240,7 +241,8 @@ def run() -> str:
         f"planned; the first {SENT:,} digests are then matched, recorded, rendered (HTML and text) "
         f"and handed over by {WORKERS} worker processes calling `send_chunk` on chunks of "
         f"{result['chunk']} (as the Celery task does, without the broker), through Anymail's "
-        "Postmark backend to the fake Postmark on 127.0.0.1 (tests/fake_postmark.py), which "
+        "Postmark backend to a light fake Postmark on 127.0.0.1 (bench/light_postmark.py, "
+        "a process of its own), which "
         "shares the 2 cores, as does PostgreSQL. "
         f"Sending all {READERS:,} would take longer than this benchmark's few minutes; the "
         "per-digest rates do not depend on how many were planned.",

@@ -15,6 +15,7 @@ from digest.sending import claim, send_chunk
 from digest.tasks import plan_digests, send_digests
 from subscriptions.models import Subscriber
 from tests.digests import MORNING, make_paper, make_reader
+from tests.fake_postmark import fake_postmark
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
 
 AT_MORNING = ("--now", MORNING.isoformat())
@@ -248,3 +249,20 @@ def test_the_beat_task_plans_what_is_due_by_the_service_clock_and_sends_it(
         plan_digests.delay()
 
     assert [message.to for message in mail.outbox] == [["ada@example.com"]]
+
+
+@pytest.mark.django_db
+def test_a_proxy_set_in_the_environment_still_carries_every_message(settings, monkeypatch) -> None:  # noqa: ANN001
+    """requests' environment is read once per connection (not per message): still honoured."""
+    make_paper("Diffusion models")
+    for name in ("ada", "bob"):
+        make_reader(f"{name}@example.com")
+    with fake_postmark() as provider, fake_postmark() as proxy:
+        settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+        settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "fake-token", "POSTMARK_API_URL": provider.url}
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+        outcome = send_chunk(plan(MORNING))
+
+    assert len(outcome.sent) == 2
+    assert (proxy.accepted(), provider.count) == ({"ada@example.com": 1, "bob@example.com": 1}, 0)
