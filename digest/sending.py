@@ -87,14 +87,17 @@ def renew_lease(delivery_ids: Sequence[int], now: datetime) -> set[int]:
     return set(held.filter(claimed_at=now).values_list("pk", flat=True))
 
 
+# Run once per email, so written out rather than compiled by the ORM each time (which doubled
+# its cost); the same columns as `.filter(pk=...).update(...)` would set.
+RECORD_SENT = (
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, "
+    "provider_message_id = %s, provider_status = %s, reason = '' WHERE id = %s"
+)
+
+
 def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Status.SENT,
-        sent_at=now,
-        provider_message_id=message_id,
-        provider_status=provider_status,
-        reason="",
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(RECORD_SENT, [Status.SENT, now, message_id, provider_status, delivery.pk])
 
 
 def record_failed(delivery: Delivery | int, reason: str) -> None:
