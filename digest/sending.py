@@ -97,7 +97,10 @@ RECORD_SENT = (
 
 def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(RECORD_SENT, [Status.SENT, now, message_id, provider_status, delivery.pk])
+        sent_at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite)
+        cursor.execute(
+            RECORD_SENT, [Status.SENT.value, sent_at, message_id, provider_status, delivery.pk]
+        )
 
 
 def record_failed(delivery: Delivery | int, reason: str) -> None:
