@@ -70,19 +70,22 @@ class _Window:
     def covers(self, start: datetime, end: datetime) -> bool:
         return self.start <= start and end <= self.end
 
-    def match(self, topics: Iterable[TopicFilter]) -> None:
-        """Match the queries among `topics` not matched yet (one index over just those)."""
-        new = list({(t.query, t.min_upvotes) for t in topics} - self.matches.keys())
-        if not new:
-            return
+    def match(self, topics: Iterable[TopicFilter]) -> dict[int, dict[int, frozenset[str]]]:
+        """Topic id -> {paper: matched words}; only queries not matched before are matched now
+        (one index over just those)."""
+        topics = list(topics)
+        wanted = {(t.query, t.min_upvotes) for t in topics}
+        new = list(wanted - self.matches.keys())
         if len(self.matches) + len(new) > MAX_QUERIES:
-            self.matches.clear()
-        index = TopicIndex.build(Topic(n, query, least) for n, (query, least) in enumerate(new))
-        found: list[dict[int, frozenset[str]]] = [{} for _ in new]
-        for pk, text in self.texts.items():
-            for n, words in index.match_document(_document(text), text.upvotes).items():
-                found[n][pk] = words
-        self.matches.update(zip(new, found, strict=True))
+            self.matches = {key: self.matches[key] for key in wanted - set(new)}
+        if new:
+            index = TopicIndex.build(Topic(n, query, least) for n, (query, least) in enumerate(new))
+            found: list[dict[int, frozenset[str]]] = [{} for _ in new]
+            for pk, text in self.texts.items():
+                for n, words in index.match_document(_document(text), text.upvotes).items():
+                    found[n][pk] = words
+            self.matches.update(zip(new, found, strict=True))
+        return {t.pk: self.matches[(t.query, t.min_upvotes)] for t in topics}
 
 
 # This process's window of the planning batch it is building, so the batch's later chunks reuse
@@ -108,10 +111,8 @@ class _Batch:
 
     def __init__(self, requests: Sequence[Request], window: _Window) -> None:
         self.papers, self.position = window.papers, window.position
-        topics = [topic for request in requests for topic in request.topics]
-        window.match(topics)
         # Topic key -> {paper: words}: a reader with topics looks only at the papers matching them.
-        self.by_topic = {t.pk: window.matches[(t.query, t.min_upvotes)] for t in topics}
+        self.by_topic = window.match(topic for request in requests for topic in request.topics)
         self.sent = set(
             SentPaper.objects.filter(
                 subscriber__in=[r.subscriber for r in requests],

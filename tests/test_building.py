@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from digest import building
 from digest.building import Request, build, select
 from digest.models import Delivery, Paper, SentPaper
 from digest.planning import plan
@@ -167,3 +168,20 @@ def test_a_new_planning_batch_sees_a_paper_corrected_since_the_last() -> None:
 
     assert [item.paper.title for item in bob.sent_papers.all()] == ["Diffusion models"]
     assert len(mail.outbox) == 2 and "Diffusion models" in mail.outbox[1].body
+
+
+def test_a_window_past_its_query_limit_forgets_old_matches_and_stays_right(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(building, "MAX_QUERIES", 1)
+    make_paper("Diffusion models")
+    make_paper("Agents that browse")
+    ada = make_reader("ada@example.com", {"Diffusion": "diffusion"})
+    bob = make_reader("bob@example.com", {"Agents": "agents"})
+    cy = make_reader("cy@example.com", {"Diffusion": "diffusion"})
+    ada_digest, *later = plan(MORNING)
+
+    send_chunk([ada_digest])
+    send_chunk(later)  # one query matched before, one new: over the limit of one
+
+    assert [item.paper.title for item in ada.sent_papers.all()] == ["Diffusion models"]
+    assert [item.paper.title for item in bob.sent_papers.all()] == ["Agents that browse"]
+    assert [item.paper.title for item in cy.sent_papers.all()] == ["Diffusion models"]
