@@ -389,10 +389,11 @@ def compile_query(text: str) -> Compiled:
 @dataclass(frozen=True, slots=True)
 class Conjunction:
     """A query made only of ANDed keys of Document.keys (`video`, `title:rlhf`, `cat:cs.cl`),
-    some of them NOTed: a paper matches it exactly when it has every key of `need` and none of
-    `avoid`, and the words to highlight are then the query's positive words."""
+    some of them NOTed: a paper matches it exactly when it has every key of `need` (rarest
+    first, as the index files it) and none of `avoid`, and the words to highlight are then the
+    query's positive words. Tuples and a shared empty set: there are hundreds of thousands."""
 
-    need: frozenset[str]
+    need: tuple[str, ...]
     avoid: frozenset[str]
 
 
@@ -401,7 +402,7 @@ def _conjunction(root: Node) -> Conjunction | None:
     avoid: set[str] = set()
     if not _gather_keys(root, need, avoid) or not need:
         return None
-    return Conjunction(frozenset(need), frozenset(avoid) or _NO_KEYS)
+    return Conjunction(tuple(sorted(need, key=_key_cost)), frozenset(avoid) if avoid else _NO_KEYS)
 
 
 def _gather_keys(node: Node, need: set[str], avoid: set[str]) -> bool:
@@ -514,7 +515,7 @@ class _Conjunctions:
 
     def add(self, query: Conjunction, words: frozenset[str], pairs: list[tuple[int, int]]) -> None:
         """File one query's topics, given as (minimum upvotes, topic key) pairs."""
-        first, *others = sorted(query.need, key=_key_cost)
+        first, *others = query.need
         # A one-key conjunction is filed with its key as the second too: found the same way.
         second = others[0] if others else first
         further = frozenset(others[1:]) or _NO_KEYS
