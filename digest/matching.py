@@ -502,10 +502,10 @@ Ready = tuple[frozenset[str], frozenset[str], int, dict[int, frozenset[str]]]
 
 class _Conjunctions:
     """Topics whose query is a Conjunction, by its rarest key and then its next rarest. Why: most
-    topics are a few plain words (`video diffusion`, `agents -survey`), and most candidates
-    match, so evaluating each and building its answer was most of the matching time. A paper
-    that has both keys (and any further ones, and none to avoid: two set tests) matches them
-    all, and their answers are copied in one dict.update per group."""
+    topics are a few plain words (`video diffusion`, `agents -survey`) and most of them that
+    are looked at match, so they are decided by set tests on the paper's keys alone, without
+    calling a compiled test, and their answers (fixed words) are copied in one dict.update per
+    group of topics that share keys and a minimum of upvotes."""
 
     __slots__ = ("ready", "seconds")
 
