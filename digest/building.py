@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from digest.matching import Document, Topic, TopicIndex, rank
 from digest.models import Delivery, Paper, SentPaper
@@ -104,6 +104,11 @@ def _window_for(batches: frozenset, start: datetime, end: datetime) -> _Window:
         start, end = min(start, _cached[1].start), max(end, _cached[1].end)
     _cached = (batches, _Window(start, end))
     return _cached[1]
+
+
+def _forget_window() -> None:
+    global _cached
+    _cached = None
 
 
 class _Batch:
@@ -205,12 +210,19 @@ def build(deliveries: Sequence[Delivery], now: datetime) -> dict[int, list[Pick]
     picks = dict(zip([d.pk for d in fresh], select(requests, window), strict=True))
     picks.update(recorded_picks([d for d in deliveries if d.built_at is not None]))
     empty = [d.pk for d in fresh if not picks[d.pk]]
-    with transaction.atomic():
-        SentPaper.objects.bulk_create([row for d in fresh for row in _record(d, picks[d.pk])])
-        Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(built_at=now)
-        Delivery.objects.filter(pk__in=empty).update(
-            status=Delivery.Status.SKIPPED, reason="No new papers matched since the last digest."
-        )
+    try:
+        with transaction.atomic():
+            SentPaper.objects.bulk_create([row for d in fresh for row in _record(d, picks[d.pk])])
+            Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(built_at=now)
+            Delivery.objects.filter(pk__in=empty).update(
+                status=Delivery.Status.SKIPPED,
+                reason="No new papers matched since the last digest.",
+            )
+    except DatabaseError:
+        # Say a paper was deleted since the window was loaded: the next try loads it afresh
+        # instead of failing on the same cached paper until the worker restarts.
+        _forget_window()
+        raise
     return {pk: found for pk, found in picks.items() if found}
 
 

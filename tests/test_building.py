@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from digest import building
@@ -14,6 +14,7 @@ from digest.planning import plan
 from digest.sending import send_chunk
 from subscriptions.models import Subscriber
 from tests.digests import MORNING, make_paper, make_reader
+from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
@@ -185,3 +186,23 @@ def test_a_window_past_its_query_limit_forgets_old_matches_and_stays_right(monke
     assert [item.paper.title for item in ada.sent_papers.all()] == ["Diffusion models"]
     assert [item.paper.title for item in bob.sent_papers.all()] == ["Agents that browse"]
     assert [item.paper.title for item in cy.sent_papers.all()] == ["Diffusion models"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_deleted_during_a_batch_does_not_wedge_its_later_chunks() -> None:
+    require_postgres()
+    make_paper("Diffusion models", upvotes=1)
+    doomed = make_paper("Diffusion agents", upvotes=9)
+    ada = make_reader("ada@example.com", {"Diffusion": "diffusion"})
+    bob = make_reader("bob@example.com", {"Diffusion": "diffusion"})
+    ada_digest, bob_digest = plan(MORNING)
+    send_chunk([ada_digest])
+    doomed.delete()
+
+    with pytest.raises(IntegrityError):  # the worker's window still held the deleted paper
+        send_chunk([bob_digest])
+    Delivery.objects.filter(pk=bob_digest).update(status="planned")  # as the sweeper hands back
+    send_chunk([bob_digest])
+
+    assert [item.paper.title for item in ada.sent_papers.all()] == ["Diffusion models"]
+    assert [item.paper.title for item in bob.sent_papers.all()] == ["Diffusion models"]
