@@ -34,7 +34,7 @@ from subscriptions.manage_forms import (
     time_zones,
 )
 from subscriptions.models import Subscriber, TopicFilter
-from subscriptions.pages import broken_link, no_referrer, too_many, unknown_reader
+from subscriptions.pages import broken_link, ip_allows, no_referrer, too_many, unknown_reader
 from subscriptions.preview import Preview, preview
 from subscriptions.tokens import BadToken, ExpiredToken, read_token
 
@@ -275,9 +275,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
     subscribes; limited per client IP and, through actions, per address."""
     if request.method != "POST":
         return _ask_for_link(request)
-    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
-    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
-    if not ratelimit.hit("manage-link-ip", ip, limit, timedelta(hours=1)):
+    if not ip_allows(request, "manage-link-ip"):
         return too_many(request)
     form = RequestLinkForm(request.POST)
     if not form.is_valid():

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from subscriptions import ratelimit
+
 View = Callable[..., HttpResponse]
 
 
@@ -21,6 +23,13 @@ def no_referrer(view: View) -> View:
         return response
 
     return wrapper
+
+
+def ip_allows(request: HttpRequest, scope: str) -> bool:
+    """Count a public form post against its client IP's hourly allowance."""
+    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
+    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
+    return ratelimit.hit(scope, ip, limit, timedelta(hours=1))
 
 
 def broken_link(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,7 @@ from config import clock
 from digest.models import Paper
 from subscriptions import actions, ratelimit
 from subscriptions.forms import SubscribeForm
-from subscriptions.pages import check_inbox, too_many
+from subscriptions.pages import check_inbox, ip_allows, too_many
 
 TRENDING_ON_HOME = 20
 
@@ -41,15 +41,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return redirect("subscriptions:home")
-    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
-    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
-    if not ratelimit.hit("subscribe-ip", ip, limit, timedelta(hours=1)):
+    if not ip_allows(request, "subscribe-ip"):
         return too_many(request)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return _home(request, form, status=400)
     if not form.is_bot:
         data = form.cleaned_data
+        ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
         user_agent = request.headers.get("User-Agent", "")
         actions.subscribe(data["email"], data["topics"], data["frequency"], ip, user_agent)
     # The same page whatever happened: no one learns whether an address is subscribed.
