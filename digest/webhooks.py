@@ -1,6 +1,7 @@
 """What providers tell us after sending, through Anymail's normalised `tracking` signal.
 
-A hard bounce suppresses the reader as bounced, a complaint as complained, an unsubscribe event
+A bounce (Anymail's `bounced`: hard bounces, and for some providers soft ones too; see
+docs/deploy.md) suppresses the reader as bounced, a complaint as complained, an unsubscribe event
 unsubscribes them; a delivery or rejection is noted on the digest's row. Anymail checks the
 webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires. Providers deliver each
 event at least once: the event's key is recorded in the same transaction as its action, so a
