@@ -2,19 +2,26 @@
 
 Each module listed in SUITES has `run() -> str`, returning a Markdown section. Benchmarks measure
 ratios against a baseline taken in the same run, so a slow or busy machine shows in both.
+`python -m bench matching ingest` runs only the suites named.
 """
 
-import importlib
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import django
-
 SUITES: list[str] = ["bench.digests", "bench.matching", "bench.ingest", "bench.sending"]
-OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "benchmarks.md"
+RUN_ONE = """
+import sys, django, importlib
+django.setup()
+section = importlib.import_module(sys.argv[1]).run()
+open(sys.argv[2], "w").write(section)
+"""
 
 
 def machine() -> str:
@@ -29,16 +36,23 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+def run_suite(name: str) -> str:
+    """Each suite gets a fresh process, so its peak memory is its own, not an earlier suite's."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    with tempfile.NamedTemporaryFile(suffix=".md") as section:
+        command = [sys.executable, "-c", RUN_ONE, name, section.name]
+        subprocess.run(command, cwd=ROOT, env=env, check=True)
+        return Path(section.name).read_text()
+
+
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
     only = sys.argv[1:]
     sections = []
     for name in SUITES:
         if only and name.rsplit(".", 1)[-1] not in only:
             continue
         print(f"running {name} ...", flush=True)
-        sections.append(importlib.import_module(name).run())
+        sections.append(run_suite(name))
     header = (
         "# Benchmarks\n\nWritten by `make bench`. "
         f"Machine: {machine()}. Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n"

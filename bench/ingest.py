@@ -12,11 +12,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.databases import on_postgres
 
 ENTRIES = 10_000
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def listing(entries: int) -> bytes:
@@ -94,32 +94,6 @@ def in_child(database_url: str, path: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def postgres_server() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith("postgres") else DEFAULT_SERVER
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def on_postgres(path: str) -> dict | None:
-    import psycopg
-
-    name = f"bench_ingest_{os.getpid()}"
-    admin_url = with_database(postgres_server(), "postgres")
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        return None
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            return in_child(with_database(admin_url, name), path)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def row(database: str, run: str, result: dict) -> str:
     seconds = result["seconds"]
     return (
@@ -134,7 +108,7 @@ def run() -> str:
         path = str(Path(folder) / "listing.xml")
         Path(path).write_bytes(listing(ENTRIES))
         results = {"SQLite": in_child(f"sqlite:///{folder}/bench.sqlite3", path)}
-        postgres = on_postgres(path)
+        postgres = on_postgres("bench_ingest", lambda url: in_child(url, path))
         if postgres:
             results["PostgreSQL"] = postgres
     lines = [

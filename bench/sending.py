@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 
-from bench.ingest import postgres_server, with_database
+from bench.databases import on_postgres
 
 # Smaller runs while working on it: BENCH_READERS=2000 BENCH_SENT=1000 make bench ARGS=sending
 READERS = int(os.environ.get("BENCH_READERS", 100_000))
@@ -179,23 +179,6 @@ def in_child(database_url: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def on_postgres() -> dict | None:
-    import psycopg
-
-    name = f"bench_sending_{os.getpid()}"
-    admin_url = with_database(postgres_server(), "postgres")
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        return None
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            return in_child(with_database(admin_url, name))
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def building() -> tuple[float, float]:
     """Digests/s on one core, our way and with premailer once per email (bench.digests)."""
     from bench import digests
@@ -225,7 +208,7 @@ def stages(result: dict) -> list[str]:
 
 
 def run() -> str:
-    result = on_postgres()
+    result = on_postgres("bench_sending", in_child)
     if result is None:
         return "## Sending at scale\n\nPostgreSQL was not reachable: not measured.\n"
     from bench.digests import PROFILES
