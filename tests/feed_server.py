@@ -2,7 +2,6 @@
 
 import gzip
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,7 +63,7 @@ def drip(every: float, stop: threading.Event) -> Route:
             while not stop.is_set():
                 handler.wfile.write(b" ")
                 handler.wfile.flush()
-                time.sleep(every)
+                stop.wait(every)
         except OSError:
             pass
 
@@ -80,7 +79,7 @@ def drip_headers(every: float, stop: threading.Event) -> Route:
             while not stop.is_set():
                 handler.wfile.write(b"z")
                 handler.wfile.flush()
-                time.sleep(every)
+                stop.wait(every)
         except OSError:
             pass
 
