@@ -63,4 +63,6 @@ def send_manage_link(subscriber_id: int) -> None:
         "manage_url": links.manage_url(subscriber),
         "manage_days": settings.MANAGE_LINK_MAX_AGE.days,
     }
-    render_email("manage-link", context, to=subscriber.email).send()
+    # Every email to a subscribed reader offers the one-click unsubscribe.
+    headers = links.list_unsubscribe_headers(subscriber) if subscriber.status in RECEIVING else {}
+    render_email("manage-link", context, to=subscriber.email, headers=headers).send()

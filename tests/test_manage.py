@@ -24,6 +24,7 @@ from digest.sending import send_chunk
 from subscriptions import actions, erasure, links
 from subscriptions.exporting import reader_data
 from subscriptions.models import ErasedAddress, Subscriber, TopicFilter
+from subscriptions.tokens import read_token
 from tests.digests import MORNING, make_paper, make_reader
 from tests.readers import ada, bob, cy
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
@@ -196,6 +197,23 @@ def test_the_link_form_emails_a_known_reader_a_working_link(
     assert email.to == ["ada@example.com"]
     link = re.search(r"https?://\S+/manage/\S+/", email.body).group()
     assert "ada@example.com" in Client().get(path_of(link), follow=True).content.decode()
+
+
+def test_the_link_email_offers_one_click_unsubscribe_to_a_subscribed_reader_only(
+    client, mailoutbox, django_capture_on_commit_callbacks, settings
+) -> None:
+    reader = ada()
+    bob()
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_for_link(client, "ada@example.com")
+        ask_for_link(client, "bob@example.com")
+
+    to_ada, to_bob = mailoutbox
+    url = to_ada.extra_headers["List-Unsubscribe"].strip("<>")
+    token = re.fullmatch(rf"{re.escape(settings.SITE_URL)}/unsubscribe/(\S+)/", url).group(1)
+    assert read_token(token, "unsubscribe") == reader.public_id
+    assert to_ada.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "List-Unsubscribe" not in to_bob.extra_headers
 
 
 @pytest.mark.real_broker
