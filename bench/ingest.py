@@ -2,7 +2,8 @@
 
 Each database is a throwaway one made for the run, measured in a child process (Django binds its
 database at start-up): a first ingest (all new) and a second one (all unchanged), with entries per
-second, queries per entry and the share of the time spent inside feedparser.
+second, queries per entry and the share of the time spent parsing the feed (arXiv RSS is read
+with ElementTree; until that change feedparser alone took about 60% of the first run).
 """
 
 import json
@@ -43,11 +44,10 @@ def listing(entries: int) -> bytes:
 
 
 def measure(path: str) -> dict[str, float]:
-    """In the child: migrate, then ingest the file twice, timing feedparser separately."""
+    """In the child: migrate, then ingest the file twice, timing the parse separately."""
     import django
 
     django.setup()
-    import feedparser
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -59,27 +59,17 @@ def measure(path: str) -> dict[str, float]:
     call_command("migrate", verbosity=0)
     source = Source.objects.create(name="bench", url="https://bench.example/rss")
     content = Path(path).read_bytes()
-    original, spent = feedparser.parse, [0.0]
-
-    def timed_parse(*args: object, **kwargs: object) -> object:
-        start = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - start
-
-    feeds.feedparser.parse = timed_parse
     results = {}
     for run in ("first", "again"):
-        spent[0] = 0.0
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             _, parsed = feeds.parse(content)
+            parsed_at = time.perf_counter()
             store(source, parsed)
         results[run] = {
             "seconds": time.perf_counter() - start,
             "queries": len(queries),
-            "feedparser": spent[0],
+            "parsing": parsed_at - start,
         }
     return results
 
@@ -99,7 +89,7 @@ def row(database: str, run: str, result: dict) -> str:
     return (
         f"| {database} | {run} | {seconds:.2f} | {ENTRIES / seconds:,.0f} | "
         f"{result['queries'] / ENTRIES:.4f} ({result['queries']}) | "
-        f"{100 * result['feedparser'] / seconds:.0f}% |"
+        f"{100 * result['parsing'] / seconds:.0f}% |"
     )
 
 
@@ -118,7 +108,7 @@ def run() -> str:
         f"({Path(__file__).name}): parse and store, first (all new) and again (all unchanged). "
         "Goal: under 5 s for the first run on PostgreSQL.",
         "",
-        "| database | run | seconds | entries/s | queries per entry (total) | in feedparser |",
+        "| database | run | seconds | entries/s | queries per entry (total) | in parsing |",
         "|---|---|---|---|---|---|",
     ]
     for database, runs in results.items():
