@@ -1,5 +1,6 @@
 """Plain text and arXiv ids out of whatever a feed sends (pure functions, no Django)."""
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -12,7 +13,6 @@ _ARXIV_ID = re.compile(
 _ARXIV_CONTEXT = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/|oai:arxiv\.org:|arxiv:|huggingface\.co/papers/", re.I
 )
-_SPACE = re.compile(r"\s+")
 # Control characters are never text; PostgreSQL refuses NUL in a string outright.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -63,12 +63,17 @@ def plain_text(value: str) -> str:
     whatever content type the feed claims: feeds routinely put escaped markup in "plain" titles.
     """
     value = _CONTROL.sub("", value)
-    if "<" not in value and "&" not in value:
-        return _SPACE.sub(" ", value).strip()
-    collector = _TextCollector()
-    collector.feed(value)
-    collector.close()
-    return _SPACE.sub(" ", _CONTROL.sub("", "".join(collector.parts))).strip()
+    if "<" in value:
+        collector = _TextCollector()
+        collector.feed(value)
+        collector.close()
+        value = "".join(collector.parts)
+    else:
+        # With no tag, the HTML parser would only decode entities in the text as a whole:
+        # html.unescape does exactly that, many times faster (most abstracts carry an "&").
+        value = html.unescape(value)
+    # str.split() splits on exactly the characters the regex \s matches, at a fraction of the cost.
+    return " ".join(_CONTROL.sub("", value).split())
 
 
 def split_authors(value: str) -> list[str]:

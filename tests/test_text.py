@@ -57,3 +57,14 @@ def test_plain_text_never_fails_and_is_one_trimmed_line(value):
     assert text == text.strip()
     assert "  " not in text
     assert "\n" not in text
+
+
+ENTITY_SOUP = st.lists(
+    st.sampled_from(["&", "#", ";", "x", "amp", "lt", "nbsp", "60", "x1F600", " ", "\n", "é"])
+).map("".join)
+
+
+@given(st.one_of(ENTITY_SOUP, st.text().filter(lambda value: "<" not in value)))
+def test_text_without_tags_decodes_as_the_html_parser_decodes_it(value):
+    # A trailing <br> sends the text through the HTML parser; without it, html.unescape reads it.
+    assert plain_text(value) == plain_text(value + "<br>")
