@@ -53,19 +53,24 @@ def unannounced(content: bytes) -> Route:
     return respond
 
 
+def _trickle(handler: BaseHTTPRequestHandler, byte: bytes, every: float, stop: threading.Event):
+    """Write `byte` every `every` seconds until the client hangs up or the test ends."""
+    try:
+        while not stop.is_set():
+            handler.wfile.write(byte)
+            handler.wfile.flush()
+            stop.wait(every)
+    except OSError:
+        pass
+
+
 def drip(every: float, stop: threading.Event) -> Route:
-    """One byte every `every` seconds until the client hangs up or the test ends."""
+    """A 200 response whose body comes one byte every `every` seconds."""
 
     def respond(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.end_headers()
-        try:
-            while not stop.is_set():
-                handler.wfile.write(b" ")
-                handler.wfile.flush()
-                stop.wait(every)
-        except OSError:
-            pass
+        _trickle(handler, b" ", every, stop)
 
     return respond
 
@@ -76,12 +81,9 @@ def drip_headers(every: float, stop: threading.Event) -> Route:
     def respond(handler: BaseHTTPRequestHandler) -> None:
         try:
             handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            while not stop.is_set():
-                handler.wfile.write(b"z")
-                handler.wfile.flush()
-                stop.wait(every)
         except OSError:
-            pass
+            return
+        _trickle(handler, b"z", every, stop)
 
     return respond
 
