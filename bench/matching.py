@@ -4,10 +4,16 @@ Papers are the real papers bundled for the demo (arXiv API and Hugging Face dail
 more made by recombining their titles, sentences, authors and categories. Topics are drawn from
 the same papers' words, so they hit at a realistic rate: single words and pairs, phrases that
 occur in the text, prefixes, fields, categories, NOT and OR. Measured in one process, one core.
+
+While iterating, two environment variables shorten a run (`make bench` sets neither):
+BENCH_MATCHING_SIZES, comma-separated topic counts (`1000000`), and BENCH_MATCHING_PAPERS, how
+many of the 500 papers to match (the papers and topics stay the same: each size draws its topics
+from its own seed, so one size alone gets the topics it gets in a full run).
 """
 
 import gc
 import json
+import os
 import random
 import re
 import resource
@@ -26,6 +32,10 @@ from subscriptions.query import tokenize
 FEEDS = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"
 PAPERS = 500
 SIZES = (10_000, 100_000, 1_000_000)
+SEED = 20261126
+# The knobs described above: the sizes measured, and how many of the papers are matched.
+RUN_SIZES = tuple(int(n) for n in os.environ.get("BENCH_MATCHING_SIZES", "").split(",") if n)
+MATCHED = int(os.environ.get("BENCH_MATCHING_PAPERS", PAPERS))
 # The naive loops are measured on these many papers and scaled to PAPERS (one paper costs the same
 # as any other in a loop that evaluates every topic).
 NAIVE_PAPERS = {10_000: 50, 100_000: 10}
@@ -141,16 +151,17 @@ def measure(size: int, topics: list[Topic], papers: list[PaperText], rng: random
     # The builds leave millions of new objects that the cyclic collector scans (several times,
     # as they age) on the next allocations: timed on its own, so that `match` is the matching.
     row["collect"], _ = timed(gc.collect)
-    row["match"], results = timed(lambda: [index.match(p) for p in papers])
+    spent, results = timed(lambda: [index.match(p) for p in papers])
+    row["match"] = spent / len(papers) * PAPERS  # scaled when BENCH_MATCHING_PAPERS is set
     row["matches"] = sum(map(len, results)) / len(papers)
     row["rss"] = peak_rss_mb()
     if size in NAIVE_PAPERS:
         sample = papers[: NAIVE_PAPERS[size]]
         spent, each = timed(lambda: [index.match_each(p) for p in sample])
-        row["each"] = spent / len(sample) * len(papers)
+        row["each"] = spent / len(sample) * PAPERS
         reference = papers[: REFERENCE_PAPERS[size]]
         spent, naive = timed(lambda: [match_naively(topics, p) for p in reference])
-        row["naive"] = spent / len(reference) * len(papers)
+        row["naive"] = spent / len(reference) * PAPERS
         row["same"] = each == results[: len(sample)] and naive == results[: len(reference)]
     else:
         row["same"] = all(
@@ -214,13 +225,14 @@ def goals(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run(sizes: tuple[int, ...] = SIZES) -> str:
-    rng = random.Random(20261126)
+def run(sizes: tuple[int, ...] = RUN_SIZES or SIZES) -> str:
     real = real_papers()
-    papers = make_papers(real, rng)
+    papers = make_papers(real, random.Random(SEED))
     vocabulary = Vocabulary(papers)
+    papers = papers[:MATCHED]
     rows = []
     for size in sizes:
+        rng = random.Random(SEED + size)
         topics = [
             Topic(key, topic_query(rng, vocabulary), rng.choice([0, 0, 0, 10]))
             for key in range(size)
