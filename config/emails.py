@@ -13,19 +13,35 @@ from django.template.loader import get_template
 from premailer import Premailer
 
 
+PREMAILER_OPTIONS = {
+    "keep_style_tags": True,
+    "strip_important": False,
+    "disable_validation": True,
+    "cssutils_logging_level": logging.CRITICAL,
+}
+
+
+@lru_cache(maxsize=16)
+def _style_rules(css_body: str, ruleset_index: int) -> tuple[tuple, tuple]:
+    rules, leftover = Premailer("", **PREMAILER_OPTIONS)._parse_style_rules(css_body, ruleset_index)
+    return tuple(rules), tuple(leftover)
+
+
+class _Premailer(Premailer):
+    """premailer reads every rule's properties back through cssutils on each transform, most of
+    a call's cost; our stylesheets are a few fixed texts, so each is read once per process."""
+
+    def _parse_style_rules(self, css_body: str, ruleset_index: int) -> tuple[list, list]:
+        rules, leftover = _style_rules(css_body, ruleset_index)
+        return list(rules), list(leftover)
+
+
 def inline_css(html: str) -> str:
     """Inline the <style> rules into style attributes; keep the block for media queries.
 
     Give it rendered HTML, never a template's source: premailer URL-encodes `{{ }}` in attributes.
     """
-    return Premailer(
-        html,
-        base_url=settings.SITE_URL,
-        keep_style_tags=True,
-        strip_important=False,
-        disable_validation=True,
-        cssutils_logging_level=logging.CRITICAL,
-    ).transform()
+    return _Premailer(html, base_url=settings.SITE_URL, **PREMAILER_OPTIONS).transform()
 
 
 @lru_cache(maxsize=32)

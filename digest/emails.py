@@ -180,19 +180,20 @@ class DigestRenderer:
             "view_url": self.view_url(delivery),
         }
 
-    def _html(self, values: dict[str, str], picks: list[Pick]) -> str:
+    def _html(self, values: dict[str, str], blocks: list[tuple[str, str]]) -> str:
         # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
         filled = {key: escape(value) for key, value in values.items()}
-        filled["papers"] = "\n".join(self._block(pick)[0] for pick in picks)
+        filled["papers"] = "\n".join(html for html, _ in blocks)
         return self.html_shell.fill(filled)
 
-    def _text(self, values: dict[str, str], picks: list[Pick]) -> str:
-        filled = {**values, "papers": "\n".join(self._block(pick)[1] for pick in picks)}
+    def _text(self, values: dict[str, str], blocks: list[tuple[str, str]]) -> str:
+        filled = {**values, "papers": "\n".join(text for _, text in blocks)}
         return self.text_shell.fill(filled)
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
         """The digest's HTML (also its "view in browser" page), each value escaped once."""
-        return self._html(self._values(delivery, picks, clock.now()), picks)
+        blocks = [self._block(pick) for pick in picks]
+        return self._html(self._values(delivery, picks, clock.now()), blocks)
 
     def _date_header(self, sent_at: datetime) -> str:
         second = int(sent_at.timestamp())
@@ -214,14 +215,15 @@ class DigestRenderer:
     ) -> EmailMultiAlternatives:
         """The email for one digest, with Anymail's tags, metadata and click tracking off."""
         values = self._values(delivery, picks, sent_at)
+        blocks = [self._block(pick) for pick in picks]
         message = EmailMultiAlternatives(
             subject=values["subject"],
-            body=self._text(values, picks),
+            body=self._text(values, blocks),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[delivery.subscriber.email],
             headers=self.headers(delivery, sent_at, values["unsubscribe_url"]),
         )
-        message.attach_alternative(self._html(values, picks), "text/html")
+        message.attach_alternative(self._html(values, blocks), "text/html")
         message.tags = ["digest"]
         message.metadata = {"delivery_id": str(delivery.pk)}
         # Provider click tracking would rewrite the signed manage and unsubscribe links.

@@ -116,6 +116,20 @@ def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypa
     assert len(calls) == 1 + 3  # the layout once, each distinct paper block once
 
 
+def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_gives(digest) -> None:  # noqa: ANN001
+    from django.conf import settings
+    from premailer import Premailer
+
+    from config.emails import PREMAILER_OPTIONS, _style_rules, inline_css
+
+    page = html_of(digest).replace("<style", "<style>.extra { color: red }</style><style", 1)
+    plain = Premailer(page, base_url=settings.SITE_URL, **PREMAILER_OPTIONS).transform()
+    _style_rules.cache_clear()
+
+    assert inline_css(page) == inline_css(page) == plain
+    assert _style_rules.cache_info().hits >= 2  # the second run read no stylesheet again
+
+
 def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:  # noqa: ANN001
     from subscriptions.links import list_unsubscribe_headers, manage_url, unsubscribe_url
     from subscriptions.models import Subscriber
