@@ -12,7 +12,6 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from premailer import Premailer
 
-
 PREMAILER_OPTIONS = {
     "keep_style_tags": True,
     "strip_important": False,
