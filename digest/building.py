@@ -214,10 +214,13 @@ def _record(rows: list[tuple]) -> None:
         return
     copy = f"COPY {SentPaper._meta.db_table} ({SENT_PAPER_COLUMNS}) FROM STDIN"
     # psycopg's own cursor: its errors are turned into Django's, as the ORM's would be.
-    with connection.wrap_database_errors, connection.cursor() as cursor:
-        with cursor.cursor.copy(copy) as writer:
-            for *keys, topics, words in rows:
-                writer.write_row((*keys, json.dumps(list(topics)), json.dumps(sorted(words))))
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(copy) as writer,
+    ):
+        for *keys, topics, words in rows:
+            writer.write_row((*keys, json.dumps(list(topics)), json.dumps(sorted(words))))
 
 
 def build(deliveries: Sequence[Delivery], now: datetime) -> dict[int, list[Pick]]:
