@@ -17,12 +17,14 @@ evaluates every topic on every paper, and the index must return exactly what it 
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+
+import numpy as np
 
 from subscriptions.query import (
     WORD_RUN,
@@ -95,7 +97,6 @@ class Document:
         "sequences",
         "categories",
         "words",
-        "seconds",
         "keys",
         "_prefixes",
     )
@@ -115,8 +116,6 @@ class Document:
         self.sorted = tuple(tuple(sorted(words)) for words in self.sets)
         self.categories = frozenset(category.lower() for category in paper.categories)
         self.words = self.sets[0] | author_words
-        # What a filed query's second key is checked against (see _plan).
-        self.seconds = self.words.union(f"cat:{category}" for category in self.categories)
         # What a conjunction's keys are looked up in (see Conjunction).
         self.keys = self.sets[0].union(
             *(_field_keys(field, self.sets[_SLOT[field]]) for field in _FIELDS[1:]),
@@ -328,7 +327,7 @@ def _required_keys(node: Node) -> set[Key]:
             return set()
 
 
-def _plan(root: Node) -> tuple[frozenset[Key] | None, str | None]:
+def _plan(root: Node) -> tuple[frozenset[Key] | None, Key | None]:
     """Where to file a query: the keys it is filed under, and a second word or category every
     match also has, checked before the query is evaluated. Without the second key, topics like
     `video diffusion` would be evaluated on every paper about video.
@@ -337,13 +336,12 @@ def _plan(root: Node) -> tuple[frozenset[Key] | None, str | None]:
     """
     options = root.children if isinstance(root, And) else (root,)
     required = _required_keys(root)
-    best: tuple[float, frozenset[Key] | None, str | None] = (float("inf"), None, None)
+    best: tuple[float, frozenset[Key] | None, Key | None] = (float("inf"), None, None)
     for need in filter(None, map(_requirement, options)):
         second = min(required - need, key=_cost, default=None)
         odds = sum(map(_cost, need)) * (_cost(second) if second else 1.0)
         if odds < best[0]:
-            kind, value = second or ("", "")
-            best = (odds, need, f"cat:{value}" if kind == "c" else value or None)
+            best = (odds, need, second)
     return best[1], best[2]
 
 
@@ -352,7 +350,7 @@ class Compiled:
     query: Query
     test: Test
     requirement: frozenset[Key] | None
-    second: str | None  # a word, or "cat:" and a category (words never hold a colon)
+    second: Key | None  # a whole word ("w") or category ("c")
     # The words a match highlights: those of the positive terms every match has (`sure_words`),
     # and those of the other positive terms (with their tests) that hold in the paper.
     sure_words: frozenset[str]
@@ -403,6 +401,13 @@ def _conjunction(root: Node) -> Conjunction | None:
     if not _gather_keys(root, need, avoid) or not need:
         return None
     return Conjunction(tuple(sorted(need, key=_key_cost)), frozenset(avoid) if avoid else _NO_KEYS)
+
+
+def _key_cost(key: str) -> tuple[float, str]:
+    """A conjunction key's odds of being in a paper, as `_cost` guesses them (then by name, so
+    the filing does not depend on set order)."""
+    field, _, value = key.rpartition(":")
+    return _cost(("c", value) if field == "cat" else ("w", value)), key
 
 
 def _gather_keys(node: Node, need: set[str], avoid: set[str]) -> bool:
@@ -470,92 +475,156 @@ def words_of(terms: Iterable[Term], doc: Document) -> frozenset[str]:
 
 # --- the index ----------------------------------------------------------------------------------
 
-
-class _Shelf:
-    """The queries filed under one key: those that need no second key, and the others by it."""
-
-    __slots__ = ("anywhere", "by_second", "seconds")
-
-    def __init__(self) -> None:
-        self.anywhere: list[int] = []
-        self.by_second: dict[str, list[int]] = {}
-        self.seconds: frozenset[str] = frozenset()  # by_second's keys, set when the index is built
-
-    def add(self, second: str | None, slot: int) -> None:
-        if second is None:
-            self.anywhere.append(slot)
-        else:
-            self.by_second.setdefault(second, []).append(slot)
-
-    def gather(self, seconds: frozenset[str], found: set[int]) -> None:
-        """Add the queries whose second key the paper has (or that need none)."""
-        found.update(self.anywhere)
-        for second in self.seconds & seconds:  # a frozenset intersection walks the smaller side
-            found.update(self.by_second[second])
+# The index is a few numpy arrays rather than an object per query and per group of topics: at 1M
+# topics those were millions of small objects, and matching a paper was mostly waiting on memory
+# to walk them. Keys are numbered, so the keys a paper has become a boolean array, and the rows
+# filed under them are found and tested in bulk, one array operation for all of them.
 
 
-# Answers kept ready for conjunctions filed under the same two keys: the further keys they need
-# (usually none), the keys they avoid, a minimum of upvotes, and topic key -> the words to
-# highlight (the query's own words, one frozenset shared by its topics).
-Ready = tuple[frozenset[str], frozenset[str], int, dict[int, frozenset[str]]]
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """range(start, stop) for each pair, concatenated, without a Python loop."""
+    lengths = stops - starts
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
+
+
+class _KeyIds:
+    """Keys numbered 0, 1, 2... in one sequence across their kinds (a word and a prefix may be
+    spelt the same), so that the keys a paper has can be marked in one boolean array."""
+
+    def __init__(self, kinds: Iterable[str]) -> None:
+        self.tables: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
+        self.count = 0
+
+    def number(self, kind: str, value: str) -> int:
+        table = self.tables[kind]
+        if value not in table:
+            table[value] = self.count
+            self.count += 1
+        return table[value]
+
+    def present(self, values: dict[str, Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers of a paper's keys (those numbered here), and them marked in a mask."""
+        found = []
+        for kind, of_kind in values.items():
+            table = self.tables[kind]
+            found.extend(number for value in of_kind if (number := table.get(value)) is not None)
+        numbers = np.array(found, dtype=np.intp)
+        mask = np.zeros(self.count, dtype=bool)
+        mask[numbers] = True
+        return numbers, mask
+
+
+class _Filed:
+    """Rows filed under a first key and checked against a second one (the first again when there
+    is none), held sorted by first key: the rows of key k are at starts[k] to starts[k + 1]."""
+
+    def __init__(self, firsts: list[int], seconds: list[int], key_count: int) -> None:
+        by_first = np.array(firsts, dtype=np.intp)
+        self.rows = np.argsort(by_first, kind="stable")  # sorted position -> row as filed
+        self.seconds = np.array(seconds, dtype=np.intp)[self.rows]
+        self.starts = np.searchsorted(by_first[self.rows], np.arange(key_count + 1))
+
+    def found(self, numbers: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """The rows (as filed) under the paper's keys whose second key the paper has too."""
+        positions = _ranges(self.starts[numbers], self.starts[numbers + 1])
+        return self.rows[positions[present[self.seconds[positions]]]]
 
 
 class _Conjunctions:
-    """Topics whose query is a Conjunction, by its rarest key and then its next rarest. Why: most
-    topics are a few plain words (`video diffusion`, `agents -survey`) and most of them that
-    are looked at match, so they are decided by set tests on the paper's keys alone, without
-    calling a compiled test, and their answers (fixed words) are copied in one dict.update per
-    group of topics that share keys and a minimum of upvotes."""
-
-    __slots__ = ("ready", "seconds")
+    """Queries that are a Conjunction, filed under their rarest key and checked against the next
+    rarest. Why: most topics are a few plain words (`video diffusion`, `agents -survey`) and most
+    of them that a paper is looked up for match, so they are decided on the paper's keys alone,
+    in bulk, without calling a compiled test. Any further keys and the avoided ones make a
+    condition (usually none), numbered so that queries sharing one share its keys."""
 
     def __init__(self) -> None:
-        self.ready: dict[str, dict[str, list[Ready]]] = {}  # first key -> second key -> answers
-        self.seconds: dict[str, frozenset[str]] = {}  # first key -> its second keys
+        self.keys = _KeyIds(["key"])
+        self.firsts: list[int] = []
+        self.seconds: list[int] = []
+        self.slots: list[int] = []  # per filed query: its place in TopicIndex.queries
+        self.conditions: list[int] = []  # per filed query: its condition, -1 for none
+        # Condition n's keys are condition_keys[condition_starts[n]:condition_starts[n + 1]],
+        # each wanted present (True: a further key) or absent (False: an avoided one).
+        self.numbered: dict[tuple[tuple[int, bool], ...], int] = {}
+        self.condition_starts = [0]
+        self.condition_keys: list[int] = []
+        self.condition_wanted: list[bool] = []
 
-    def add(self, query: Conjunction, words: frozenset[str], pairs: list[tuple[int, int]]) -> None:
-        """File one query's topics, given as (minimum upvotes, topic key) pairs."""
-        first, *others = query.need
-        # A one-key conjunction is filed with its key as the second too: found the same way.
-        second = others[0] if others else first
-        further = frozenset(others[1:]) or _NO_KEYS
-        shelf = self.ready.setdefault(first, {}).setdefault(second, [])
-        for minimum, topic in pairs:
-            _answers(shelf, further, query.avoid, minimum)[topic] = words
+    def add(self, slot: int, query: Conjunction) -> None:
+        first, *others = (self.keys.number("key", key) for key in query.need)
+        # A one-key conjunction is checked against its key again: found the same way.
+        self.firsts.append(first)
+        self.seconds.append(others[0] if others else first)
+        self.slots.append(slot)
+        wanted = [(key, True) for key in others[1:]]
+        wanted += [(self.keys.number("key", key), False) for key in sorted(query.avoid)]
+        self.conditions.append(self._condition(tuple(wanted)) if wanted else -1)
+
+    def _condition(self, wanted: tuple[tuple[int, bool], ...]) -> int:
+        if wanted not in self.numbered:
+            self.numbered[wanted] = len(self.numbered)
+            self.condition_keys.extend(key for key, _ in wanted)
+            self.condition_wanted.extend(present for _, present in wanted)
+            self.condition_starts.append(len(self.condition_keys))
+        return self.numbered[wanted]
 
     def finish(self) -> None:
-        self.seconds = {first: frozenset(shelf) for first, shelf in self.ready.items()}
+        """Turn the lists filed into arrays."""
+        self.filed = _Filed(self.firsts, self.seconds, self.keys.count)
+        self.slot_of = np.array(self.slots, dtype=np.intp)
+        self.condition_of = np.array(self.conditions, dtype=np.intp)
+        self.condition_starts_array = np.array(self.condition_starts, dtype=np.intp)
+        self.condition_keys_array = np.array(self.condition_keys, dtype=np.intp)
+        self.condition_wanted_array = np.array(self.condition_wanted, dtype=bool)
 
-    def copy_into(self, found: dict[int, frozenset[str]], doc: Document, upvotes: int) -> None:
-        """Add the answers of the conjunctions the paper matches."""
-        keys = doc.keys
-        for first in self.ready.keys() & keys:
-            shelf = self.ready[first]
-            for second in self.seconds[first] & keys:
-                for further, avoid, minimum, answers in shelf[second]:
-                    if upvotes >= minimum and further <= keys and avoid.isdisjoint(keys):
-                        found.update(answers)
+    def matched(self, doc: Document) -> np.ndarray:
+        """The slots of the conjunctions the paper matches."""
+        numbers, present = self.keys.present({"key": doc.keys})
+        rows = self.filed.found(numbers, present)
+        conditions = self.condition_of[rows]
+        checked = np.flatnonzero(conditions >= 0)
+        failed = checked[~self._hold(conditions[checked], present)]
+        return np.delete(self.slot_of[rows], failed)
 
-
-def _answers(
-    shelf: list[Ready], further: frozenset[str], avoid: frozenset[str], minimum: int
-) -> dict[int, frozenset[str]]:
-    """The answers of the group with these keys and minimum on a shelf (a new group if none)."""
-    for group in shelf:
-        if group[:3] == (further, avoid, minimum):
-            return group[3]
-    shelf.append((further, avoid, minimum, {}))
-    return shelf[-1][3]
-
-
-def _key_cost(key: str) -> tuple[float, str]:
-    """A conjunction key's odds of being in a paper, as `_cost` guesses them (then by name, so
-    the filing does not depend on set order)."""
-    field, _, value = key.rpartition(":")
-    return _cost(("c", value) if field == "cat" else ("w", value)), key
+    def _hold(self, conditions: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Whether the paper meets each condition: every key present or absent as wanted."""
+        starts = self.condition_starts_array[conditions]
+        stops = self.condition_starts_array[conditions + 1]
+        keys = _ranges(starts, stops)
+        wrong = present[self.condition_keys_array[keys]] != self.condition_wanted_array[keys]
+        holds = np.ones(len(conditions), dtype=bool)
+        holds[np.repeat(np.arange(len(conditions)), stops - starts)[wrong]] = False
+        return holds
 
 
-Entry = tuple[Test, frozenset[str] | None, Compiled, tuple[int, ...], tuple[int, ...]]
+class _TopicsByQuery:
+    """Each query's topics: the keys and minimum upvotes of query q's topics are at starts[q] to
+    starts[q + 1], in order of the minimum, so the topics a paper's upvotes reach come first."""
+
+    def __init__(self, slots: list[int], minimums: list[int], keys: list[int], queries: int):
+        by_slot = np.array(slots, dtype=np.intp)
+        order = np.lexsort((keys, minimums, by_slot))
+        self.keys = np.array(keys, dtype=np.int64)[order]
+        self.minimums = np.array(minimums, dtype=np.int64)[order]
+        self.starts = np.searchsorted(by_slot[order], np.arange(queries + 1))
+        self.least = self.minimums[self.starts[:-1]]  # per query: its topics' lowest minimum
+
+    def add_reached(
+        self,
+        found: dict[int, frozenset[str]],
+        slots: np.ndarray,
+        words: Sequence[frozenset[str]] | dict[int, frozenset[str]],
+        upvotes: int,
+    ) -> None:
+        """Add the topics of these queries that the upvotes reach, each with its query's words
+        (`words[slot]`)."""
+        starts, stops = self.starts[slots], self.starts[slots + 1]
+        rows = _ranges(starts, stops)
+        reached = self.minimums[rows] <= upvotes
+        queries = np.repeat(slots, stops - starts)[reached]
+        keys = self.keys[rows[reached]].tolist()
+        found.update(zip(keys, map(words.__getitem__, queries.tolist()), strict=True))
 
 
 class TopicIndex:
@@ -566,26 +635,26 @@ class TopicIndex:
     """
 
     def __init__(self) -> None:
-        self.queries: list[Compiled] = []
-        # Per query: its test, its fixed words, itself, and its topics' keys and minimum upvotes
-        # in order of the minimum (so the topics a paper's upvotes reach are a leading run).
-        self.entries: list[Entry] = []
-        # kind of key -> key -> the queries filed there
-        self.keys: dict[str, dict[str, _Shelf]] = {
-            "w": {},
-            "p": {},
-            "c": {},
-            "cp": {},
-        }
+        self.queries: list[Compiled] = []  # distinct, by slot
+        self.sure_words: list[frozenset[str]] = []  # by slot: what a conjunction highlights
+        self.topics = _TopicsByQuery([], [], [], 0)
+        self.invalid: dict[int, QueryError] = {}
+        # The queries evaluated when a paper has a key they are filed under (a word "w", a word
+        # prefix "p", a category "c" or category prefix "cp") and their second key; the fallback
+        # bucket's on every paper.
+        self.keys = _KeyIds(["w", "p", "c", "cp"])
+        self.filed_slots = np.array([], dtype=np.intp)
+        self.filed = _Filed([], [], 0)
         self.prefix_lengths: dict[str, list[int]] = {"p": [], "cp": []}
         self.fallback: list[int] = []
+        self.fallback_slots = np.array([], dtype=np.intp)
         self.conjunctions = _Conjunctions()
-        self.invalid: dict[int, QueryError] = {}
+        self.conjunctions.finish()
 
     @classmethod
     def build(cls, topics: Iterable[Topic]) -> TopicIndex:
-        # Building allocates millions of objects that live as long as the index and form no
-        # cycles; the cyclic collector would rescan the whole growing heap many times over
+        # Compiling allocates millions of objects that live as long as the compile cache and form
+        # no cycles; the cyclic collector would rescan the whole growing heap many times over
         # (at 1M topics it doubles the time), so it waits until the index is built.
         with _collector_paused():
             return cls._build(topics)
@@ -594,7 +663,9 @@ class TopicIndex:
     def _build(cls, topics: Iterable[Topic]) -> TopicIndex:
         index = cls()
         slots: dict[str, int] = {}
-        owners: list[list[tuple[int, int]]] = []
+        topic_slots: list[int] = []
+        minimums: list[int] = []
+        keys: list[int] = []
         for topic in topics:
             slot = slots.get(topic.query)
             if slot is None:
@@ -605,42 +676,52 @@ class TopicIndex:
                     continue
                 slot = slots[topic.query] = len(index.queries)
                 index.queries.append(compiled)
-                owners.append([])
-            owners[slot].append((topic.min_upvotes, topic.key))
-        for slot, (compiled, pairs) in enumerate(zip(index.queries, owners, strict=True)):
-            index._file(slot, compiled, pairs)
-        index.conjunctions.finish()
-        for kind in index.prefix_lengths:
-            index.prefix_lengths[kind] = sorted({len(stem) for stem in index.keys[kind]})
-        for shelves in index.keys.values():
-            for shelf in shelves.values():
-                shelf.seconds = frozenset(shelf.by_second)
+            topic_slots.append(slot)
+            minimums.append(topic.min_upvotes)
+            keys.append(topic.key)
+        index.topics = _TopicsByQuery(topic_slots, minimums, keys, len(index.queries))
+        index.sure_words = [compiled.sure_words for compiled in index.queries]
+        index._file_all()
         return index
 
-    def _file(self, slot: int, compiled: Compiled, pairs: list[tuple[int, int]]) -> None:
-        """File one query, with its topics' (minimum upvotes, key) pairs."""
-        minimums, keys = zip(*sorted(pairs), strict=True)
-        fixed = None if compiled.maybe else compiled.sure_words
-        self.entries.append((compiled.test, fixed, compiled, keys, minimums))
-        if compiled.conjunction is not None:
-            self.conjunctions.add(compiled.conjunction, compiled.sure_words, pairs)
-            return
-        if compiled.requirement is None:
-            self.fallback.append(slot)
-        for kind, value in compiled.requirement or ():
-            self.keys[kind].setdefault(value, _Shelf()).add(compiled.second, slot)
+    def _file_all(self) -> None:
+        firsts: list[int] = []
+        seconds: list[int] = []
+        filed_slots: list[int] = []
+        for slot, compiled in enumerate(self.queries):
+            if compiled.conjunction is not None:
+                self.conjunctions.add(slot, compiled.conjunction)
+            elif compiled.requirement is None:
+                self.fallback.append(slot)
+            else:
+                for kind, value in compiled.requirement:
+                    firsts.append(self.keys.number(kind, value))
+                    second = compiled.second
+                    seconds.append(self.keys.number(*second) if second else firsts[-1])
+                    filed_slots.append(slot)
+        self.conjunctions.finish()
+        self.filed = _Filed(firsts, seconds, self.keys.count)
+        self.filed_slots = np.array(filed_slots, dtype=np.intp)
+        self.fallback_slots = np.array(self.fallback, dtype=np.intp)
+        for kind in self.prefix_lengths:
+            self.prefix_lengths[kind] = sorted({len(stem) for stem in self.keys.tables[kind]})
 
     def candidates(self, doc: Document) -> set[int]:
         """The queries to evaluate on this paper: those filed under a key it has (with their
         second word, if any), and the fallback bucket. Conjunctions are never evaluated."""
-        found = set(self.fallback)
-        for kind, values in (("w", doc.words), ("c", doc.categories)):
-            prefix_kind = "p" if kind == "w" else "cp"
-            prefixes = doc.prefixes(kind, self.prefix_lengths[prefix_kind])
-            for filed, present in ((self.keys[kind], values), (self.keys[prefix_kind], prefixes)):
-                for value in filed.keys() & present:
-                    filed[value].gather(doc.seconds, found)
-        return found
+        return set(self._candidates(doc).tolist())
+
+    def _candidates(self, doc: Document) -> np.ndarray:
+        numbers, present = self.keys.present(
+            {
+                "w": doc.words,
+                "p": doc.prefixes("w", self.prefix_lengths["p"]),
+                "c": doc.categories,
+                "cp": doc.prefixes("c", self.prefix_lengths["cp"]),
+            }
+        )
+        filed = self.filed_slots[self.filed.found(numbers, present)]
+        return np.unique(np.concatenate((filed, self.fallback_slots)))
 
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
         """Topic key -> the paper's words that satisfied the topic (for highlighting), for the
@@ -651,30 +732,28 @@ class TopicIndex:
         """`match` for a paper already tokenised (a digest run reuses each paper's Document)."""
         upvotes = upvotes or 0
         found: dict[int, frozenset[str]] = {}
-        self.conjunctions.copy_into(found, doc, upvotes)
-        # The hot loop of a digest run: locals and one tuple per query keep it lean.
-        entries = self.entries
-        for slot in self.candidates(doc):
-            test, words, compiled, keys, minimums = entries[slot]
-            if upvotes < minimums[0] or not test(doc):
-                continue
-            if words is None:
-                words = compiled.words(doc)
-            if len(keys) == 1:
-                found[keys[0]] = words
-            else:
-                found.update(dict.fromkeys(_reached(keys, minimums, upvotes), words))
+        self.topics.add_reached(found, self.conjunctions.matched(doc), self.sure_words, upvotes)
+        slots = self._candidates(doc)
+        words: dict[int, frozenset[str]] = {}
+        for slot in slots[self.topics.least[slots] <= upvotes].tolist():
+            compiled = self.queries[slot]
+            if compiled.test(doc):
+                words[slot] = compiled.words(doc)
+        self.topics.add_reached(found, np.fromiter(words, np.intp, len(words)), words, upvotes)
         return found
 
     def match_each(self, paper: PaperText) -> dict[int, frozenset[str]]:
         """The same answer as `match` from evaluating every compiled query: the baseline the
         benchmark measures the index against."""
         doc = Document(paper)
-        upvotes = paper.upvotes or 0
+        words = {
+            slot: compiled.words(doc)
+            for slot, compiled in enumerate(self.queries)
+            if compiled.test(doc)
+        }
         found: dict[int, frozenset[str]] = {}
-        for test, _, compiled, keys, minimums in self.entries:
-            if test(doc):
-                found.update(dict.fromkeys(_reached(keys, minimums, upvotes), compiled.words(doc)))
+        slots = np.fromiter(words, np.intp, len(words))
+        self.topics.add_reached(found, slots, words, paper.upvotes or 0)
         return found
 
 
@@ -687,11 +766,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _reached(keys: tuple[int, ...], minimums: tuple[int, ...], upvotes: int) -> tuple[int, ...]:
-    """The topics whose minimum upvotes a paper reaches (minimums ascending)."""
-    return keys if upvotes >= minimums[-1] else keys[: bisect_right(minimums, upvotes)]
 
 
 # --- ordering and highlighting ------------------------------------------------------------------
