@@ -97,15 +97,17 @@ class Delivery(models.Model):
         SKIPPED = "skipped"
         FAILED = "failed"
 
+    # Not indexed on its own: the unique (subscriber, period) index serves lookups by reader.
     subscriber = models.ForeignKey(
-        "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="deliveries"
+        "subscriptions.Subscriber",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     # The reader's local date ("2026-11-26") for daily readers, ISO week ("2026-W48") for weekly.
     period = models.CharField(max_length=20)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True
-    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     # Identifies the planner run that created the row, so each planner sends only its own rows.
     batch = models.UUIDField(db_index=True)
     window_start = models.DateTimeField()
@@ -126,6 +128,15 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "period"], name="one_digest_per_period"),
         ]
+        # Only the rows still in play (and the failed ones operators look at) are indexed by
+        # status: sent and skipped rows, nearly all of them, cost no index entry when they settle.
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["planned", "sending", "failed"]),
+                name="delivery_open_status",
+            ),
+        ]
         verbose_name_plural = "deliveries"
 
     def __str__(self) -> str:
@@ -139,8 +150,12 @@ class SentPaper(models.Model):
     the same content even after the reader edits their topics.
     """
 
+    # Not indexed on its own: the unique (subscriber, paper) index serves lookups by reader.
     subscriber = models.ForeignKey(
-        "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="sent_papers"
+        "subscriptions.Subscriber",
+        on_delete=models.CASCADE,
+        related_name="sent_papers",
+        db_index=False,
     )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")
