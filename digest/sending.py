@@ -96,11 +96,18 @@ RECORD_SENT = (
 
 
 def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
+    params = [Status.SENT.value, now, message_id, provider_status, delivery.pk]
+    if connection.vendor == "postgresql":
+        # A statement prepared once per connection, on psycopg's own connection: Django's cursor
+        # binds values into the text, so PostgreSQL would parse and plan it for every email.
+        # (Django's query log does not see it.)
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            connection.connection.execute(RECORD_SENT, params, prepare=True)
+        return
+    params[1] = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite)
     with connection.cursor() as cursor:
-        sent_at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite)
-        cursor.execute(
-            RECORD_SENT, [Status.SENT.value, sent_at, message_id, provider_status, delivery.pk]
-        )
+        cursor.execute(RECORD_SENT, params)
 
 
 def record_failed(delivery: Delivery | int, reason: str) -> None:

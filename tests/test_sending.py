@@ -159,11 +159,14 @@ def test_sending_a_chunk_costs_a_few_queries_plus_one_per_digest(
         make_reader(f"reader{number}@example.com", {"Diffusion": "diffusion"})
     ids = plan(MORNING)
 
-    # Claim 2 (+2 savepoints), load 2, papers and already-sent 2, record 2 (+2), one per digest.
-    with django_assert_max_num_queries(12 + 10):
+    # Claim 2 (+2 savepoints), load 2, papers and already-sent 2, record 2 (+2), then one per
+    # digest, which on PostgreSQL is a prepared statement that Django's query log does not see.
+    per_digest = 0 if connection.vendor == "postgresql" else 1
+    with django_assert_max_num_queries(12 + 10 * per_digest):
         outcome = send_chunk(ids)
 
     assert len(outcome.sent) == 10
+    assert Delivery.objects.filter(pk__in=ids, status="sent").count() == 10
 
 
 @pytest.mark.django_db
