@@ -61,6 +61,7 @@ def _serve(listening: socket.socket, count: Synchronized) -> None:
 class LightPostmark:
     url: str
     _count: Synchronized
+    pid: int
 
     @property
     def count(self) -> int:
@@ -85,7 +86,7 @@ def light_postmark() -> Iterator[LightPostmark]:
     )
     server.start()
     try:
-        yield LightPostmark(f"http://127.0.0.1:{listening.getsockname()[1]}/", count)
+        yield LightPostmark(f"http://127.0.0.1:{listening.getsockname()[1]}/", count, server.pid)
     finally:
         server.terminate()
         server.join()

@@ -94,15 +94,41 @@ def start_worker() -> None:
     EmailBackend.send_messages = timing("hand to the provider", EmailBackend.send_messages)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (Linux /proc; 0 where it is not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_pid() -> int:
+    """The PostgreSQL backend serving this process's connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 def send(chunk: list[int]) -> dict:
     from digest.sending import send_chunk
 
     before = dict(spent)
+    backend = database_pid()
+    cpu, database_cpu = time.process_time(), cpu_seconds(backend)
     started = time.perf_counter()
     outcome = send_chunk(chunk)
     busy = time.perf_counter() - started
     delta = {stage: spent[stage] - before.get(stage, 0.0) for stage in STAGES}
-    return {"sent": len(outcome.sent), "busy": busy, **delta}
+    return {
+        "sent": len(outcome.sent),
+        "busy": busy,
+        "worker cpu": time.process_time() - cpu,
+        "database cpu": cpu_seconds(backend) - database_cpu,
+        **delta,
+    }
 
 
 def send_with_workers(ids: list[int], size: int) -> tuple[float, Counter]:
@@ -141,7 +167,9 @@ def measure() -> dict:
         started = time.perf_counter()
         ids = plan(NOW, force=True)
         planned = time.perf_counter() - started
+        provider_cpu = cpu_seconds(provider.pid)
         wall, totals = send_with_workers(ids[:SENT], settings.DIGEST_CHUNK_SIZE)
+        totals["provider cpu"] = cpu_seconds(provider.pid) - provider_cpu
         sent_ids = ids[:SENT]
         statuses = Counter(
             Delivery.objects.filter(pk__in=sent_ids).values_list("status", flat=True)
@@ -207,6 +235,21 @@ def stages(result: dict) -> list[str]:
     return rows
 
 
+def cpu_rows(totals: dict) -> list[str]:
+    """CPU per email by process, and the rate that CPU alone allows on this machine's cores."""
+    sent = totals["sent"]
+    parts = {
+        "workers (build, render, Anymail, bookkeeping)": totals["worker cpu"],
+        "PostgreSQL (the workers' connections)": totals["database cpu"],
+        "fake provider": totals["provider cpu"],
+    }
+    rows = [f"| {name} | {seconds / sent * 1000:.2f} ms |" for name, seconds in parts.items()]
+    total = sum(parts.values()) / sent
+    ceiling = (os.cpu_count() or 1) / total
+    rows.append(f"| **all** | **{total * 1000:.2f} ms**: at most {ceiling:,.0f} emails/s |")
+    return rows
+
+
 def run() -> str:
     result = on_postgres("bench_sending", in_child)
     if result is None:
@@ -238,6 +281,14 @@ def run() -> str:
         *stages(result),
         f"| **end to end, {WORKERS} workers (wall clock)** | **{end_to_end:,.0f}** | "
         f"{result['wall']:.1f} s |",
+        "",
+        "CPU per email by process (sending only; PostgreSQL's is read from /proc for each "
+        "worker's backend), and the rate that much CPU allows on this machine's "
+        f"{os.cpu_count()} cores however the work is spread:",
+        "",
+        "| process | CPU per email |",
+        "|---|---:|",
+        *cpu_rows(result["totals"]),
         "",
         f"Outcome: {result['statuses']} of {SENT:,}; the provider received "
         f"{result['requests']:,} requests (each digest once). Peak memory: "
