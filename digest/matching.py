@@ -124,13 +124,17 @@ class Document:
         self._prefixes: dict[tuple, frozenset[str]] = {}
 
     def prefixes(self, kind: str, lengths: list[int]) -> frozenset[str]:
-        """The prefixes of these lengths of the paper's words ("w") or categories ("c").
+        """The prefixes of these lengths of the paper's words ("w"), categories ("c") or the
+        words of one field (a Field's value: "text", "title", "abstract", "author").
 
         Remembered: a digest run asks each paper again for each chunk's index, mostly with the
         same lengths."""
         key = (kind, *lengths)
         if key not in self._prefixes:
-            values = self.words if kind == "w" else self.categories
+            if kind in ("w", "c"):
+                values = self.words if kind == "w" else self.categories
+            else:
+                values = self.sets[_SLOT[Field(kind)]]
             self._prefixes[key] = frozenset(
                 value[:n] for value in values for n in lengths if n <= len(value)
             )
@@ -386,34 +390,49 @@ def compile_query(text: str) -> Compiled:
 
 @dataclass(frozen=True, slots=True)
 class Conjunction:
-    """A query made only of ANDed keys of Document.keys (`video`, `title:rlhf`, `cat:cs.cl`),
-    some of them NOTed: a paper matches it exactly when it has every key of `need` (rarest
-    first, as the index files it) and none of `avoid`, and the words to highlight are then the
-    query's positive words. Tuples and a shared empty set: there are hundreds of thousands."""
+    """A query made only of ANDed keys (`video`, `title:rlhf`, `cat:cs.cl`, `diffus*`), some of
+    them NOTed or ORed together: a paper matches it exactly when it has every key of `need`
+    (rarest first, as the index files it), none of `avoid`, and at least one of each clause of
+    `any_of`. A key is a whole key of Document.keys, or a field's word prefix: the stem and a
+    `*` (`diffus*`, `title:diffus*`). Tuples and a shared empty set: there are hundreds of
+    thousands."""
 
     need: tuple[str, ...]
     avoid: frozenset[str]
+    any_of: tuple[tuple[str, ...], ...]
 
 
 def _conjunction(root: Node) -> Conjunction | None:
     need: set[str] = set()
     avoid: set[str] = set()
-    if not _gather_keys(root, need, avoid) or not need:
+    any_of: set[tuple[str, ...]] = set()
+    if not _gather_keys(root, need, avoid, any_of) or not need:
         return None
-    return Conjunction(tuple(sorted(need, key=_key_cost)), frozenset(avoid) if avoid else _NO_KEYS)
+    return Conjunction(
+        tuple(sorted(need, key=_key_cost)),
+        frozenset(avoid) if avoid else _NO_KEYS,
+        tuple(sorted(any_of)),
+    )
 
 
 def _key_cost(key: str) -> tuple[float, str]:
     """A conjunction key's odds of being in a paper, as `_cost` guesses them (then by name, so
     the filing does not depend on set order)."""
     field, _, value = key.rpartition(":")
+    if value.endswith("*"):
+        return _cost(("p", value[:-1])), key
     return _cost(("c", value) if field == "cat" else ("w", value)), key
 
 
-def _gather_keys(node: Node, need: set[str], avoid: set[str]) -> bool:
-    """Add the node's keys to `need` (`avoid` when NOTed); False if it is not only keys."""
+def _gather_keys(node: Node, need: set[str], avoid: set[str], any_of: set[tuple[str, ...]]) -> bool:
+    """Add the node's keys to `need` (`avoid` when NOTed, `any_of` as one clause when ORed);
+    False if it is not only keys."""
     if isinstance(node, And):
-        return all(_gather_keys(child, need, avoid) for child in node.children)
+        return all(_gather_keys(child, need, avoid, any_of) for child in node.children)
+    if isinstance(node, Or):
+        clause = tuple(sorted(filter(None, map(_key, node.children))))
+        any_of.add(clause)
+        return len(clause) == len(node.children)
     if isinstance(node, Not) and (key := _key(node.child)) is not None:
         avoid.add(key)
     elif (key := _key(node)) is not None:
@@ -424,10 +443,12 @@ def _gather_keys(node: Node, need: set[str], avoid: set[str]) -> bool:
 
 
 def _key(node: Node) -> str | None:
-    """A one-word term without a wildcard or an exact category, as Document.keys holds it."""
+    """A one-word term or an exact category, as Document.keys holds it; a one-word prefix as
+    its stem and a `*`."""
     match node:
-        case Term(field=field, words=(word,), prefix=False):
-            return word if field is Field.TEXT else f"{field.value}:{word}"
+        case Term(field=field, words=(word,), prefix=prefix):
+            key = word if field is Field.TEXT else f"{field.value}:{word}"
+            return f"{key}*" if prefix else key
         case Category(value, prefix=False):
             return f"cat:{value}"
         case _:
@@ -488,6 +509,11 @@ def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
 
 
+def _owners(starts: np.ndarray, picked: np.ndarray) -> np.ndarray:
+    """For `_ranges(starts[picked], starts[picked + 1])`: the position in `picked` of each."""
+    return np.repeat(np.arange(len(picked)), starts[picked + 1] - starts[picked])
+
+
 class _KeyIds:
     """Keys numbered 0, 1, 2... in one sequence across their kinds (a word and a prefix may be
     spelt the same), so that the keys a paper has can be marked in one boolean array."""
@@ -535,67 +561,138 @@ class _Conjunctions:
     """Queries that are a Conjunction, filed under their rarest key and checked against the next
     rarest. Why: most topics are a few plain words (`video diffusion`, `agents -survey`) and most
     of them that a paper is looked up for match, so they are decided on the paper's keys alone,
-    in bulk, without calling a compiled test. Any further keys and the avoided ones make a
-    condition (usually none), numbered so that queries sharing one share its keys."""
+    in bulk, without calling a compiled test. The rest of a query (further keys, avoided keys,
+    ORed keys: usually nothing) is a condition: clauses of which each needs one of its keys
+    present (or absent, for an avoided key), numbered so that queries sharing one share it.
+    The words to highlight are a query's sure words, and for a query with prefixes or ORed
+    words (`varying`), those of its other positive keys that the paper has."""
+
+    # Whole keys (as Document.keys spells them), then each field's word prefixes by stem.
+    KINDS = ("key", *(field.value for field in _FIELDS))
 
     def __init__(self) -> None:
-        self.keys = _KeyIds(["key"])
+        self.keys = _KeyIds(self.KINDS)
         self.firsts: list[int] = []
         self.seconds: list[int] = []
         self.slots: list[int] = []  # per filed query: its place in TopicIndex.queries
         self.conditions: list[int] = []  # per filed query: its condition, -1 for none
-        # Condition n's keys are condition_keys[condition_starts[n]:condition_starts[n + 1]],
-        # each wanted present (True: a further key) or absent (False: an avoided one).
-        self.numbered: dict[tuple[tuple[int, bool], ...], int] = {}
+        self.numbered: dict[tuple[tuple[tuple[int, bool], ...], ...], int] = {}
+        # Condition n's clauses are those from condition_starts[n] to condition_starts[n + 1];
+        # clause c's keys, those from clause_starts[c] to clause_starts[c + 1], each wanted
+        # present (True) or absent (False).
         self.condition_starts = [0]
-        self.condition_keys: list[int] = []
-        self.condition_wanted: list[bool] = []
+        self.clause_starts = [0]
+        self.clause_keys: list[int] = []
+        self.clause_wanted: list[bool] = []
+        self.prefix_lengths: dict[str, list[int]] = {}
+        self.varying: dict[int, tuple[int, ...]] = {}  # slot -> keys that may add words
+        self.highlight_of: dict[int, tuple[int, str, bool]] = {}  # key -> field slot, word, prefix
 
     def add(self, slot: int, query: Conjunction) -> None:
-        first, *others = (self.keys.number("key", key) for key in query.need)
+        first, *others = map(self._number, query.need)
         # A one-key conjunction is checked against its key again: found the same way.
         self.firsts.append(first)
         self.seconds.append(others[0] if others else first)
         self.slots.append(slot)
-        wanted = [(key, True) for key in others[1:]]
-        wanted += [(self.keys.number("key", key), False) for key in sorted(query.avoid)]
-        self.conditions.append(self._condition(tuple(wanted)) if wanted else -1)
+        clauses = [((key, True),) for key in others[1:]]
+        clauses += [((self._number(key), False),) for key in sorted(query.avoid)]
+        clauses += [tuple((self._number(key), True) for key in keys) for keys in query.any_of]
+        self.conditions.append(self._condition(tuple(clauses)) if clauses else -1)
+        prefixes = [key for key in query.need if key.endswith("*")]
+        ored = [key for keys in query.any_of for key in keys if not key.startswith("cat:")]
+        if prefixes or ored:
+            self.varying[slot] = tuple(dict.fromkeys(map(self._highlighted, prefixes + ored)))
 
-    def _condition(self, wanted: tuple[tuple[int, bool], ...]) -> int:
-        if wanted not in self.numbered:
-            self.numbered[wanted] = len(self.numbered)
-            self.condition_keys.extend(key for key, _ in wanted)
-            self.condition_wanted.extend(present for _, present in wanted)
-            self.condition_starts.append(len(self.condition_keys))
-        return self.numbered[wanted]
+    def _number(self, key: str) -> int:
+        field, value, prefix = _split_key(key)
+        return self.keys.number(field, value) if prefix else self.keys.number("key", key)
 
-    def finish(self) -> None:
+    def _highlighted(self, key: str) -> int:
+        """Number a key whose words a match may highlight."""
+        number = self._number(key)
+        field, value, prefix = _split_key(key)
+        self.highlight_of[number] = (_SLOT[Field(field)], value, prefix)
+        return number
+
+    def _condition(self, clauses: tuple[tuple[tuple[int, bool], ...], ...]) -> int:
+        if clauses not in self.numbered:
+            self.numbered[clauses] = len(self.numbered)
+            for clause in clauses:
+                self.clause_keys.extend(key for key, _ in clause)
+                self.clause_wanted.extend(present for _, present in clause)
+                self.clause_starts.append(len(self.clause_keys))
+            self.condition_starts.append(len(self.clause_starts) - 1)
+        return self.numbered[clauses]
+
+    def finish(self, query_count: int) -> None:
         """Turn the lists filed into arrays."""
+        self.varies = np.zeros(query_count, dtype=bool)
+        self.varies[list(self.varying)] = True
+        self.highlights = np.zeros(self.keys.count, dtype=bool)
+        self.highlights[list(self.highlight_of)] = True
         self.filed = _Filed(self.firsts, self.seconds, self.keys.count)
         self.slot_of = np.array(self.slots, dtype=np.intp)
         self.condition_of = np.array(self.conditions, dtype=np.intp)
         self.condition_starts_array = np.array(self.condition_starts, dtype=np.intp)
-        self.condition_keys_array = np.array(self.condition_keys, dtype=np.intp)
-        self.condition_wanted_array = np.array(self.condition_wanted, dtype=bool)
+        self.clause_starts_array = np.array(self.clause_starts, dtype=np.intp)
+        self.clause_keys_array = np.array(self.clause_keys, dtype=np.intp)
+        self.clause_wanted_array = np.array(self.clause_wanted, dtype=bool)
+        self.prefix_lengths = {
+            kind: sorted({len(stem) for stem in self.keys.tables[kind]})
+            for kind in self.KINDS[1:]
+            if self.keys.tables[kind]
+        }
 
-    def matched(self, doc: Document) -> np.ndarray:
-        """The slots of the conjunctions the paper matches."""
-        numbers, present = self.keys.present({"key": doc.keys})
+    def present(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """The keys the paper has, as _KeyIds.present gives them."""
+        values = {"key": doc.keys}
+        for kind, lengths in self.prefix_lengths.items():
+            values[kind] = doc.prefixes(kind, lengths)
+        return self.keys.present(values)
+
+    def matched(self, numbers: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """The slots of the conjunctions the paper with these keys matches."""
         rows = self.filed.found(numbers, present)
         conditions = self.condition_of[rows]
         checked = np.flatnonzero(conditions >= 0)
         failed = checked[~self._hold(conditions[checked], present)]
         return np.delete(self.slot_of[rows], failed)
 
+    def words(
+        self, doc: Document, numbers: np.ndarray, slots: np.ndarray, sure: list[frozenset[str]]
+    ) -> dict[int, frozenset[str]]:
+        """Slot -> the words to highlight, for these matched queries whose words vary."""
+        words_of_key: dict[int, Iterable[str]] = {}
+        for number in numbers[self.highlights[numbers]].tolist():
+            field, value, prefix = self.highlight_of[number]
+            words_of_key[number] = doc.words_starting(field, value) if prefix else (value,)
+        return {
+            slot: sure[slot].union(
+                *(words_of_key[key] for key in self.varying[slot] if key in words_of_key)
+            )
+            for slot in slots.tolist()
+        }
+
     def _hold(self, conditions: np.ndarray, present: np.ndarray) -> np.ndarray:
-        """Whether the paper meets each condition: every key present or absent as wanted."""
-        starts = self.condition_starts_array[conditions]
-        stops = self.condition_starts_array[conditions + 1]
-        keys = _ranges(starts, stops)
-        wrong = present[self.condition_keys_array[keys]] != self.condition_wanted_array[keys]
+        """Whether the paper meets each condition: a key as wanted in each of its clauses."""
+        clauses = _ranges(
+            self.condition_starts_array[conditions], self.condition_starts_array[conditions + 1]
+        )
+        keys = _ranges(self.clause_starts_array[clauses], self.clause_starts_array[clauses + 1])
+        met = present[self.clause_keys_array[keys]] == self.clause_wanted_array[keys]
+        clause_met = np.zeros(len(clauses), dtype=bool)
+        clause_met[_owners(self.clause_starts_array, clauses)[met]] = True
         holds = np.ones(len(conditions), dtype=bool)
-        holds[np.repeat(np.arange(len(conditions)), stops - starts)[wrong]] = False
+        holds[_owners(self.condition_starts_array, conditions)[~clause_met]] = False
         return holds
+
+
+def _split_key(key: str) -> tuple[str, str, bool]:
+    """A conjunction key's field (a Field's value, or `cat`), its word or category, and whether
+    it is a prefix."""
+    prefix = key.endswith("*")
+    field, _, value = key.removesuffix("*").rpartition(":")
+    return field or Field.TEXT.value, value, prefix
 
 
 class _TopicsByQuery:
@@ -636,7 +733,8 @@ class TopicIndex:
 
     def __init__(self) -> None:
         self.queries: list[Compiled] = []  # distinct, by slot
-        self.sure_words: list[frozenset[str]] = []  # by slot: what a conjunction highlights
+        # By slot: the words every match highlights (all it highlights, for most conjunctions).
+        self.sure_words: list[frozenset[str]] = []
         self.topics = _TopicsByQuery([], [], [], 0)
         self.invalid: dict[int, QueryError] = {}
         # The queries evaluated when a paper has a key they are filed under (a word "w", a word
@@ -649,7 +747,7 @@ class TopicIndex:
         self.fallback: list[int] = []
         self.fallback_slots = np.array([], dtype=np.intp)
         self.conjunctions = _Conjunctions()
-        self.conjunctions.finish()
+        self.conjunctions.finish(0)
 
     @classmethod
     def build(cls, topics: Iterable[Topic]) -> TopicIndex:
@@ -699,7 +797,7 @@ class TopicIndex:
                     second = compiled.second
                     seconds.append(self.keys.number(*second) if second else firsts[-1])
                     filed_slots.append(slot)
-        self.conjunctions.finish()
+        self.conjunctions.finish(len(self.queries))
         self.filed = _Filed(firsts, seconds, self.keys.count)
         self.filed_slots = np.array(filed_slots, dtype=np.intp)
         self.fallback_slots = np.array(self.fallback, dtype=np.intp)
@@ -732,15 +830,21 @@ class TopicIndex:
         """`match` for a paper already tokenised (a digest run reuses each paper's Document)."""
         upvotes = upvotes or 0
         found: dict[int, frozenset[str]] = {}
-        self.topics.add_reached(found, self.conjunctions.matched(doc), self.sure_words, upvotes)
-        slots = self._candidates(doc)
-        words: dict[int, frozenset[str]] = {}
-        for slot in slots[self.topics.least[slots] <= upvotes].tolist():
+        numbers, present = self.conjunctions.present(doc)
+        matched = self._reaching(self.conjunctions.matched(numbers, present), upvotes)
+        varies = self.conjunctions.varies[matched]
+        self.topics.add_reached(found, matched[~varies], self.sure_words, upvotes)
+        words = self.conjunctions.words(doc, numbers, matched[varies], self.sure_words)
+        for slot in self._reaching(self._candidates(doc), upvotes).tolist():
             compiled = self.queries[slot]
             if compiled.test(doc):
                 words[slot] = compiled.words(doc)
         self.topics.add_reached(found, np.fromiter(words, np.intp, len(words)), words, upvotes)
         return found
+
+    def _reaching(self, slots: np.ndarray, upvotes: int) -> np.ndarray:
+        """The queries with a topic whose minimum the upvotes reach."""
+        return slots[self.topics.least[slots] <= upvotes]
 
     def match_each(self, paper: PaperText) -> dict[int, frozenset[str]]:
         """The same answer as `match` from evaluating every compiled query: the baseline the
