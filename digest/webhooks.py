@@ -1,13 +1,14 @@
 """What providers tell us after sending, through Anymail's normalised `tracking` signal.
 
-A bounce (Anymail's `bounced`: hard bounces, and for some providers soft ones too; see
-docs/deploy.md) suppresses the reader as bounced, a complaint as complained, an unsubscribe event
-unsubscribes them; a delivery or rejection is noted on the digest's row. Anymail checks the
-webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires. Providers deliver each
-event at least once: the event's key is recorded in the same transaction as its action, so a
-replay changes nothing, even one that arrives after the reader subscribed again. Input a provider
-may send (no metadata, an unknown delivery, an event type we ignore) is logged, never raised.
-"""
+A hard bounce suppresses the reader as bounced, a complaint as complained, an unsubscribe event
+unsubscribes them; a delivery or rejection is noted on the digest's row. Anymail reports some
+providers' soft bounces (a full mailbox) as `bounced` too: those are told apart by the provider's
+own event and only counted (see subscriptions.actions.soft_bounce); a delivery resets the count.
+Anymail checks the webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires.
+Providers deliver each event at least once: the event's key is recorded in the same transaction
+as its action, so a replay changes nothing, even one that arrives after the reader subscribed
+again. Input a provider may send (no metadata, an unknown delivery, an event type we ignore) is
+logged, never raised."""
 
 import hashlib
 import logging
@@ -18,7 +19,7 @@ from django.dispatch import receiver
 
 from config import clock
 from digest.models import Delivery, TrackingEvent
-from subscriptions.actions import suppress, unsubscribe
+from subscriptions.actions import delivered, soft_bounce, suppress, unsubscribe
 from subscriptions.addresses import clean_address
 from subscriptions.models import Subscriber
 
@@ -31,6 +32,24 @@ ACTIONS = {
 }
 # Noted on the digest's row only: nothing to do for the reader.
 NOTED = {EventType.DELIVERED, EventType.REJECTED, EventType.FAILED, EventType.DEFERRED}
+
+# How each provider whose soft bounces Anymail calls `bounced` marks them in its own event.
+SOFT_BOUNCE_MARKS = {
+    "Postmark": lambda raw: raw.get("Type") == "SoftBounce",
+    "Brevo": lambda raw: raw.get("event") == "soft_bounce",
+    "Mandrill": lambda raw: raw.get("event") == "soft_bounce",
+    "MailerSend": lambda raw: (raw.get("data") or {}).get("type") == "soft_bounced",
+}
+
+
+def is_soft_bounce(esp_name: str, event: AnymailTrackingEvent) -> bool:
+    marked = SOFT_BOUNCE_MARKS.get(esp_name)
+    raw = event.esp_event
+    return (
+        event.event_type == EventType.BOUNCED
+        and isinstance(raw, dict)
+        and bool(marked and marked(raw))
+    )
 
 
 def event_key(esp_name: str, event: AnymailTrackingEvent) -> str:
@@ -72,12 +91,14 @@ def _note(delivery: Delivery | None, event: AnymailTrackingEvent) -> None:
 def handle_tracking(
     sender: object, event: AnymailTrackingEvent, esp_name: str, **_: object
 ) -> None:
-    action = ACTIONS.get(event.event_type)
+    action = soft_bounce if is_soft_bounce(esp_name, event) else ACTIONS.get(event.event_type)
     if action is None and event.event_type not in NOTED:
         return
     delivery = _delivery(event)
     if action is None:
         _note(delivery, event)
+        if delivery is not None and event.event_type == EventType.DELIVERED:
+            delivered(delivery.subscriber_id)
         return
     reader = _reader(event, delivery)
     try:

@@ -173,6 +173,32 @@ def suppress(subscriber: Subscriber, status: str) -> bool:
     return _transition(subscriber, tuple(from_states), status=status)
 
 
+# A mailbox that is full or a server that is down usually recovers: a reader is suppressed only
+# at the third soft bounce in a row, each within a month of the one before.
+SOFT_BOUNCE_LIMIT = 3
+SOFT_BOUNCE_GAP = timedelta(days=30)
+
+
+def soft_bounce(subscriber: Subscriber) -> bool:
+    """Count a temporary bounce; at SOFT_BOUNCE_LIMIT in a row, suppress as bounced. A digest
+    delivered in between (delivered) or a long quiet spell starts the count again."""
+    now = clock.now()
+    with transaction.atomic():
+        reader = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        recent = (
+            reader.soft_bounced_at is not None and now - reader.soft_bounced_at <= SOFT_BOUNCE_GAP
+        )
+        count = reader.soft_bounces + 1 if recent else 1
+        Subscriber.objects.filter(pk=reader.pk).update(soft_bounces=count, soft_bounced_at=now)
+    subscriber.soft_bounces, subscriber.soft_bounced_at = count, now
+    return count >= SOFT_BOUNCE_LIMIT and suppress(subscriber, Status.BOUNCED)
+
+
+def delivered(subscriber_id: int) -> None:
+    """A digest reached the reader's mailbox: soft bounces before it no longer count."""
+    Subscriber.objects.filter(pk=subscriber_id, soft_bounces__gt=0).update(soft_bounces=0)
+
+
 def pause(subscriber: Subscriber) -> bool:
     """Active -> paused: no digests until resumed. Topics, schedule and history stay as they are."""
     return _transition(subscriber, (Status.ACTIVE,), status=Status.PAUSED)

@@ -58,6 +58,8 @@ class SubscriberAdmin(admin.ModelAdmin):
         "consent_ip",
         "consent_user_agent",
         "consent_wording",
+        "soft_bounces",
+        "soft_bounced_at",
         "created_at",
         "updated_at",
     )

@@ -30,6 +30,9 @@ class Subscriber(models.Model):
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     consent_user_agent = models.CharField(max_length=500, blank=True)
     consent_wording = models.CharField(max_length=20, blank=True)
+    # Soft bounces (a full mailbox) in a row, and the last one's time: see actions.soft_bounce.
+    soft_bounces = models.PositiveSmallIntegerField(default=0)
+    soft_bounced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

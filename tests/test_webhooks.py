@@ -2,6 +2,7 @@
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -82,6 +83,73 @@ def test_a_hard_bounce_marks_the_reader_bounced_and_notes_it_on_the_digest(ada_d
     assert "unknown user" in ada_digest.reason
 
 
+def soft_bounce(delivery_id: object, event_id: int) -> dict:
+    return {
+        **bounce(delivery_id, "SoftBounce", event_id),
+        "Description": "The server could not temporarily deliver your message (mailbox full).",
+        "Details": "smtp;452 4.2.2 The email account that you tried to reach is over quota.",
+    }
+
+
+def delivered(delivery_id: object) -> dict:
+    return {
+        "RecordType": "Delivery",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Recipient": "ada@example.com",
+        "DeliveredAt": "2026-11-26T08:00:03Z",
+        "Details": "250 OK",
+        "Metadata": {"delivery_id": str(delivery_id)},
+    }
+
+
+def test_a_full_mailbox_is_counted_not_suppressed(ada_digest, frozen_clock) -> None:  # noqa: ANN001
+    frozen_clock.travel_to(MORNING)
+
+    assert post(soft_bounce(ada_digest.pk, event_id=1)) == 200
+
+    ada = Subscriber.objects.get(email="ada@example.com")
+    assert (ada.status, ada.soft_bounces) == ("active", 1)
+    assert MORNING <= ada.soft_bounced_at < MORNING + timedelta(minutes=1)  # the clock runs on
+    ada_digest.refresh_from_db()
+    assert "mailbox full" in ada_digest.reason
+
+
+def test_the_third_soft_bounce_in_a_row_suppresses_the_reader(ada_digest, frozen_clock) -> None:  # noqa: ANN001
+    frozen_clock.travel_to(MORNING)
+    for event_id in (1, 2):
+        post(soft_bounce(ada_digest.pk, event_id))
+        frozen_clock.advance(timedelta(days=29))
+        assert status() == "active"
+
+    post(soft_bounce(ada_digest.pk, event_id=3))
+
+    assert status() == "bounced"
+
+
+def test_soft_bounces_a_month_apart_or_with_a_delivery_between_start_again(
+    ada_digest, frozen_clock
+) -> None:  # noqa: ANN001
+    frozen_clock.travel_to(MORNING)
+    post(soft_bounce(ada_digest.pk, event_id=1))
+    post(soft_bounce(ada_digest.pk, event_id=2))
+    frozen_clock.advance(timedelta(days=31))
+    post(soft_bounce(ada_digest.pk, event_id=3))  # the first of a new run
+    post(delivered(ada_digest.pk))
+    post(soft_bounce(ada_digest.pk, event_id=4))
+    post(soft_bounce(ada_digest.pk, event_id=5))
+
+    ada = Subscriber.objects.get(email="ada@example.com")
+    assert (ada.status, ada.soft_bounces) == ("active", 2)
+
+
+def test_a_replayed_soft_bounce_counts_once(ada_digest) -> None:  # noqa: ANN001
+    for _ in range(3):
+        assert post(soft_bounce(ada_digest.pk, event_id=1)) == 200
+
+    ada = Subscriber.objects.get(email="ada@example.com")
+    assert (ada.status, ada.soft_bounces) == ("active", 1)
+
+
 def test_a_complaint_marks_the_reader_complained(ada_digest) -> None:  # noqa: ANN001
     assert post(bounce(ada_digest.pk, "SpamComplaint")) == 200
 
@@ -115,16 +183,7 @@ def test_a_replayed_bounce_is_acted_on_once(ada_digest, django_assert_max_num_qu
 
 
 def test_a_delivery_event_is_noted_on_the_digest(ada_digest) -> None:  # noqa: ANN001
-    event = {
-        "RecordType": "Delivery",
-        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
-        "Recipient": "ada@example.com",
-        "DeliveredAt": "2026-11-26T08:00:03Z",
-        "Details": "250 OK",
-        "Metadata": {"delivery_id": str(ada_digest.pk)},
-    }
-
-    assert post(event) == 200
+    assert post(delivered(ada_digest.pk)) == 200
 
     ada_digest.refresh_from_db()
     assert (ada_digest.provider_status, status()) == ("delivered", "active")
