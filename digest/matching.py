@@ -598,24 +598,29 @@ class _Conjunctions:
         self.firsts.append(first)
         self.seconds.append(others[0] if others else first)
         self.slots.append(slot)
-        clauses = [((key, True),) for key in others[1:]]
-        clauses += [((self._number(key), False),) for key in sorted(query.avoid)]
-        clauses += [tuple((self._number(key), True) for key in keys) for keys in query.any_of]
-        self.conditions.append(self._condition(tuple(clauses)) if clauses else -1)
+        if len(others) < 2 and not query.avoid and not query.any_of:  # most: no condition
+            self.conditions.append(-1)
+        else:
+            clauses = [((key, True),) for key in others[1:]]
+            clauses += [((self._number(key), False),) for key in sorted(query.avoid)]
+            clauses += [tuple((self._number(key), True) for key in ors) for ors in query.any_of]
+            self.conditions.append(self._condition(tuple(clauses)))
         prefixes = [key for key in query.need if key.endswith("*")]
         ored = [key for keys in query.any_of for key in keys if not key.startswith("cat:")]
         if prefixes or ored:
             self.varying[slot] = tuple(dict.fromkeys(map(self._highlighted, prefixes + ored)))
 
     def _number(self, key: str) -> int:
-        field, value, prefix = _split_key(key)
-        return self.keys.number(field, value) if prefix else self.keys.number("key", key)
+        if not key.endswith("*"):
+            return self.keys.number("key", key)
+        field, stem, _ = _split_key(key)
+        return self.keys.number(field, stem)
 
     def _highlighted(self, key: str) -> int:
         """Number a key whose words a match may highlight."""
         number = self._number(key)
-        field, value, prefix = _split_key(key)
-        self.highlight_of[number] = (field, value, prefix)
+        if number not in self.highlight_of:
+            self.highlight_of[number] = _split_key(key)
         return number
 
     def _condition(self, clauses: tuple[tuple[tuple[int, bool], ...], ...]) -> int:
@@ -699,12 +704,15 @@ class _Conjunctions:
         return holds
 
 
+_TEXT = Field.TEXT.value
+
+
 def _split_key(key: str) -> tuple[str, str, bool]:
     """A conjunction key's field (a Field's value, or `cat`), its word or category, and whether
     it is a prefix."""
     prefix = key.endswith("*")
     field, _, value = key.removesuffix("*").rpartition(":")
-    return field or Field.TEXT.value, value, prefix
+    return field or _TEXT, value, prefix
 
 
 class _TopicsByQuery:
