@@ -252,10 +252,11 @@ per paper. One process, one core. *Compile and build* parses and compiles every 
 with an empty cache and files it; *build* files them again with the cache warm; *rebuild* is the
 next run's build after {CHANGED:.0%} of the topics were edited: only those compile (the cache is
 an LRU keyed by query text). *Collector's pass* is one full run of Python's cyclic garbage
-collector, timed on its own before matching: an index is millions of small objects (about 26
-per distinct query: compiled tests, query trees), and a run that does not collect after its
-build pays two or three such passes during its first matches instead. Peak RSS is the process's
-high-water mark so far (it includes the smaller sizes).
+collector, timed on its own before matching: the compile cache is millions of small objects
+(about 23 per distinct query: compiled tests, query trees; the index itself is mostly arrays),
+and a run that does not collect after its build pays two or three such passes during its first
+matches instead. Peak RSS is the process's high-water mark so far (it includes the smaller
+sizes).
 
 {table(rows)}
 
