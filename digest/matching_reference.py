@@ -6,7 +6,8 @@ the property test holds `TopicIndex.match` to, and the naive loop the benchmark 
 
 from collections.abc import Iterable
 
-from digest.matching import Document, PaperText, Topic, compile_query, positive_terms, words_of
+from digest.compiling import Document, compile_query, positive_terms, words_of
+from digest.matching import PaperText, Topic
 from subscriptions.query import And, Category, Node, Not, Or, QueryError, Term
 
 
