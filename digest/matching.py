@@ -330,7 +330,6 @@ class TopicIndex:
         self.filed = _Filed([], [], 0)
         self.prefix_lengths: dict[str, list[int]] = {"p": [], "cp": []}
         self.fallback: list[int] = []
-        self.fallback_slots = np.array([], dtype=np.intp)
         self.conjunctions = _Conjunctions()
         self.conjunctions.finish(0)
 
@@ -385,7 +384,6 @@ class TopicIndex:
         self.conjunctions.finish(len(self.queries))
         self.filed = _Filed(firsts, seconds, self.keys.count)
         self.filed_slots = np.array(filed_slots, dtype=np.intp)
-        self.fallback_slots = np.array(self.fallback, dtype=np.intp)
         for kind in self.prefix_lengths:
             self.prefix_lengths[kind] = sorted({len(stem) for stem in self.keys.tables[kind]})
 
@@ -404,7 +402,7 @@ class TopicIndex:
             }
         )
         filed = self.filed_slots[self.filed.found(numbers, present)]
-        return np.unique(np.concatenate((filed, self.fallback_slots)))
+        return np.unique(np.concatenate((filed, np.array(self.fallback, dtype=np.intp))))
 
     def match(self, paper: PaperText) -> dict[int, frozenset[str]]:
         """Topic key -> the paper's words that satisfied the topic (for highlighting), for the

@@ -148,6 +148,21 @@ def test_a_topic_of_plain_words_and_categories_matches_without_being_evaluated()
     }
 
 
+def test_a_topic_of_keys_with_prefixes_and_ors_matches_without_being_evaluated() -> None:
+    topics = [
+        Topic(1, "diffus* video"),
+        Topic(2, "video (audio OR rlhf OR quantum*)"),
+        Topic(3, "quantum* video"),
+    ]
+    index = TopicIndex.build(topics)
+
+    assert index.candidates(Document(VIDEO_DIFFUSION)) == set()
+    assert index.match(VIDEO_DIFFUSION) == {
+        1: frozenset({"diffusion", "video"}),
+        2: frozenset({"video", "rlhf"}),
+    }
+
+
 def test_a_topic_below_its_minimum_upvotes_is_not_matched() -> None:
     assert matches("diffusion", min_upvotes=42)
     assert not matches("diffusion", min_upvotes=43)
@@ -301,16 +316,21 @@ def test_the_index_finds_exactly_what_evaluating_every_topic_finds(
     _assert_index_agrees_with_the_reference(topics, batch)
 
 
-# Queries the index never evaluates (plain words and exact categories, ANDed, some NOTed), drawn
-# from a few keys so that topics share queries, first and second keys, and need further keys.
+# Queries the index never evaluates (plain words, one-word prefixes and exact categories, ANDed,
+# some NOTed or ORed), drawn from a few keys so that topics share queries, first and second keys,
+# and need further keys.
 keys = st.one_of(
     st.builds(str.__add__, st.sampled_from(FIELDS), st.sampled_from(WORDS[:4] + ["neil"])),
+    st.builds(str.__add__, st.sampled_from(FIELDS), st.sampled_from(["alp*", "bet*"])),
     st.sampled_from(["cat:cs.CL", "cat:CS.lg"]),
 )
 conjunctions = st.builds(
-    "{} {}".format,
+    "{} {} {}".format,
     st.lists(keys, min_size=1, max_size=4).map(" ".join),
     st.lists(keys.map("-{}".format), max_size=2).map(" ".join),
+    st.lists(st.lists(keys, min_size=2, max_size=3).map(" OR ".join), max_size=2).map(
+        lambda clauses: " ".join(f"({clause})" for clause in clauses)
+    ),
 )
 conjunction_topic_lists = st.lists(
     st.builds(Topic, key=st.integers(0, 10**6), query=conjunctions, min_upvotes=st.integers(0, 3)),
