@@ -19,7 +19,7 @@ exactly what it returns.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,12 +98,15 @@ class _KeyIds:
             self.count += 1
         return table[value]
 
-    def present(self, values: dict[str, Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def present(self, values: dict[str, Collection[str]]) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of a paper's keys (those numbered here), and them marked in a mask."""
         found = []
         for kind, of_kind in values.items():
             table = self.tables[kind]
-            found.extend(number for value in of_kind if (number := table.get(value)) is not None)
+            if len(table) < len(of_kind):  # walk the smaller side (a small index's table)
+                found.extend(number for value, number in table.items() if value in of_kind)
+            else:
+                found.extend(map(table.__getitem__, filter(table.__contains__, of_kind)))
         numbers = np.array(found, dtype=np.intp)
         mask = np.zeros(self.count, dtype=bool)
         mask[numbers] = True
@@ -233,6 +236,8 @@ class _Conjunctions:
         rows = self.filed.found(numbers, present)
         conditions = self.condition_of[rows]
         checked = np.flatnonzero(conditions >= 0)
+        if len(checked) == 0:
+            return self.slot_of[rows]
         failed = checked[~self._hold(conditions[checked], present)]
         return np.delete(self.slot_of[rows], failed)
 
@@ -413,16 +418,22 @@ class TopicIndex:
         """`match` for a paper already tokenised (a digest run reuses each paper's Document)."""
         upvotes = upvotes or 0
         found: dict[int, frozenset[str]] = {}
-        numbers, present = self.conjunctions.present(doc)
-        matched = self._reaching(self.conjunctions.matched(numbers, present), upvotes)
-        varies = self.conjunctions.varies[matched]
-        self.topics.add_reached(found, matched[~varies], self.sure_words, upvotes)
-        words = self.conjunctions.words(doc, numbers, matched[varies], self.sure_words)
-        for slot in self._reaching(self._candidates(doc), upvotes).tolist():
-            compiled = self.queries[slot]
-            if compiled.test(doc):
-                words[slot] = compiled.words(doc)
-        self.topics.add_reached(found, np.fromiter(words, np.intp, len(words)), words, upvotes)
+        words: dict[int, frozenset[str]] = {}  # for the queries whose words vary with the paper
+        # Each path costs a few dozen array operations even when it finds nothing: skipped when
+        # it has nothing filed (a preview's or a chunk's small index often has one path only).
+        if self.conjunctions.slots:
+            numbers, present = self.conjunctions.present(doc)
+            matched = self._reaching(self.conjunctions.matched(numbers, present), upvotes)
+            varies = self.conjunctions.varies[matched]
+            self.topics.add_reached(found, matched[~varies], self.sure_words, upvotes)
+            words = self.conjunctions.words(doc, numbers, matched[varies], self.sure_words)
+        if len(self.filed_slots) or self.fallback:
+            for slot in self._reaching(self._candidates(doc), upvotes).tolist():
+                compiled = self.queries[slot]
+                if compiled.test(doc):
+                    words[slot] = compiled.words(doc)
+        if words:
+            self.topics.add_reached(found, np.fromiter(words, np.intp, len(words)), words, upvotes)
         return found
 
     def _reaching(self, slots: np.ndarray, upvotes: int) -> np.ndarray:
