@@ -210,7 +210,7 @@ class _Chunk:
         self.outcome.failed.append(delivery.pk)
 
 
-def _settle_environment(email_connection: BaseEmailBackend) -> None:
+def settle_environment(email_connection: BaseEmailBackend) -> None:
     """Read the proxy, CA bundle and netrc settings from the environment once per connection.
 
     requests rereads the whole process environment twice for every message (to find proxies),
@@ -241,7 +241,7 @@ def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
     picks = build(active, now)
     ready = [delivery for delivery in active if delivery.pk in picks]
     with get_connection(timeout=settings.SEND_TIMEOUT) as email_connection:
-        _settle_environment(email_connection)
+        settle_environment(email_connection)
         outcome = _Chunk(email_connection, picks, now).send_all(ready)
     outcome.skipped = [d.pk for d in deliveries if d.pk not in picks]
     return outcome
