@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -11,6 +12,8 @@ from digest.tasks import queue_sends
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    # A feed address typed without a scheme is https://, as Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "name",
         "kind",
