@@ -134,10 +134,10 @@ def _compile(node: Node) -> Test:
     match node:
         case Term():
             return _compile_term(node)
-        case Category(value, prefix=False):
+        case Category(value, prefix=prefix):
+            if prefix:
+                return lambda doc: any(category.startswith(value) for category in doc.categories)
             return lambda doc: value in doc.categories
-        case Category(value, prefix=True):
-            return lambda doc: any(category.startswith(value) for category in doc.categories)
         case Not(child):
             inner = _compile(child)
             return lambda doc: not inner(doc)
@@ -274,8 +274,8 @@ def _requirement(node: Node) -> frozenset[Key] | None:
             found = [need for need in map(_requirement, children) if need is not None]
             return min(found, key=lambda need: sum(map(_cost, need)), default=None)
         case Or(children):
-            needs = list(map(_requirement, children))
-            return None if None in needs else frozenset().union(*needs)
+            needs = [need for need in map(_requirement, children) if need is not None]
+            return None if len(needs) < len(children) else frozenset().union(*needs)
 
 
 def _required_keys(node: Node) -> set[Key]:

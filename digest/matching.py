@@ -19,7 +19,7 @@ exactly what it returns.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,9 +98,9 @@ class _KeyIds:
             self.count += 1
         return table[value]
 
-    def present(self, values: dict[str, Collection[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def present(self, values: Mapping[str, Collection[str]]) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of a paper's keys (those numbered here), and them marked in a mask."""
-        found = []
+        found: list[int] = []
         for kind, of_kind in values.items():
             table = self.tables[kind]
             if len(table) < len(of_kind):  # walk the smaller side (a small index's table)
@@ -169,7 +169,7 @@ class _Conjunctions:
         if len(others) < 2 and not query.avoid and not query.any_of:  # most: no condition
             self.conditions.append(-1)
         else:
-            clauses = [((key, True),) for key in others[1:]]
+            clauses: list[tuple[tuple[int, bool], ...]] = [((key, True),) for key in others[1:]]
             clauses += [((self._number(key), False),) for key in sorted(query.avoid)]
             clauses += [tuple((self._number(key), True) for key in ors) for ors in query.any_of]
             self.conditions.append(self._condition(tuple(clauses)))
@@ -226,7 +226,7 @@ class _Conjunctions:
 
     def present(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """The keys the paper has, as _KeyIds.present gives them."""
-        values = {"key": doc.keys}
+        values: dict[str, Collection[str]] = {"key": doc.keys}
         for kind, lengths in self.prefix_lengths.items():
             values[kind] = doc.prefixes(kind, lengths)
         return self.keys.present(values)
@@ -291,7 +291,7 @@ class _TopicsByQuery:
 
     def __init__(self, slots: list[int], minimums: list[int], keys: list[int], queries: int):
         by_slot = np.array(slots, dtype=np.intp)
-        order = np.lexsort((keys, minimums, by_slot))
+        order = np.lexsort((np.array(keys), np.array(minimums), by_slot))
         self.keys = np.array(keys, dtype=np.int64)[order]
         self.minimums = np.array(minimums, dtype=np.int64)[order]
         self.starts = np.searchsorted(by_slot[order], np.arange(queries + 1))
