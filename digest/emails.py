@@ -9,7 +9,7 @@ for a slot. Use one DigestRenderer per batch: its caches live as long as it does
 
 import re
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 from urllib.parse import urlsplit
@@ -131,7 +131,8 @@ class DigestRenderer:
         self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
         self._view_signer = BatchSigner(VIEW_SALT)
         self._view_url = url_around("digest:view")
-        self._zones: dict[str, tzinfo] = {}
+        # (time zone, planned at) -> the reader's local day: a batch has few of either.
+        self._days: dict[tuple[str, datetime], tuple[datetime, str]] = {}
         self._date = (-1, "")
 
     def view_url(self, delivery: Delivery) -> str:
@@ -156,20 +157,23 @@ class DigestRenderer:
             self._blocks[key] = (inlined, text)
         return self._blocks[key]
 
-    def _zone(self, name: str) -> tzinfo:
-        if name not in self._zones:
-            self._zones[name] = zone(name)
-        return self._zones[name]
+    def _local_day(self, name: str, planned_at: datetime) -> tuple[datetime, str]:
+        """The day a digest is for, in the reader's zone, and as its heading spells it."""
+        key = (name, planned_at)
+        if key not in self._days:
+            day = planned_at.astimezone(zone(name))
+            self._days[key] = (day, f"{day:%A} {short_date(day)}")
+        return self._days[key]
 
     def _values(self, delivery: Delivery, picks: list[Pick], at: datetime) -> dict[str, str]:
         reader = delivery.subscriber
         topics = sorted({name for pick in picks for name in pick.topics})
-        local_day = delivery.planned_at.astimezone(self._zone(reader.time_zone))
+        local_day, heading = self._local_day(reader.time_zone, delivery.planned_at)
         title = subject(len(picks), local_day, bool(topics))
         return {
             "subject": title,
             "headline": title.rsplit(" - ", 1)[0],
-            "day": f"{local_day:%A} {short_date(local_day)}",
+            "day": heading,
             "preheader": ", ".join(pick.paper.title for pick in picks[:3]),
             "email": reader.email,
             "why": f"and these papers matched your topics {', '.join(topics)}"
