@@ -161,6 +161,8 @@ class DigestRenderer:
         """The day a digest is for, in the reader's zone, and as its heading spells it."""
         key = (name, planned_at)
         if key not in self._days:
+            if len(self._days) >= MAX_BLOCKS:  # a worker's renderer outlives many batches
+                self._days.clear()
             day = planned_at.astimezone(zone(name))
             self._days[key] = (day, f"{day:%A} {short_date(day)}")
         return self._days[key]
