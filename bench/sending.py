@@ -207,17 +207,19 @@ def in_child(database_url: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def building() -> tuple[float, float]:
-    """Digests/s on one core, our way and with premailer once per email (bench.digests)."""
+def building() -> tuple[float, float, float, int]:
+    """Digests/s on one core (bench.digests' readers): our way on a fresh renderer, which inlines
+    each paper block the first time it meets it; our way again over the same readers, every
+    block inlined (the steady rate of a long run); premailer once per email. And the blocks."""
     from bench import digests
     from digest.emails import DigestRenderer
 
     batch = digests.digests(20_000)
     ours = DigestRenderer()
-    ours.message(*batch[0], digests.NOW)  # the blocks' one-off inlining is not the steady rate
-    rate = digests.measure(lambda d, p: ours.message(d, p, digests.NOW), batch)
+    first = digests.measure(lambda d, p: ours.message(d, p, digests.NOW), batch)
+    steady = digests.measure(lambda d, p: ours.message(d, p, digests.NOW), batch)
     baseline = digests.inlined_per_email(DigestRenderer(inline=lambda html: html))
-    return rate, digests.measure(baseline, batch[:1000])
+    return first, steady, digests.measure(baseline, batch[:1000]), len(ours._blocks)
 
 
 def anymail_alone(count: int = 3000) -> tuple[float, float]:
@@ -284,7 +286,7 @@ def run() -> str:
         return "## Sending at scale\n\nPostgreSQL was not reachable: not measured.\n"
     from bench.digests import PROFILES
 
-    ours, baseline = building()
+    first, ours, baseline, blocks = building()
     alone = anymail_alone()
     sent = result["totals"]["sent"]
     end_to_end = sent / result["wall"]
@@ -333,13 +335,15 @@ def run() -> str:
         "| way | digests/s | vs baseline |",
         "|---|---:|---:|",
         f"| premailer once per email (baseline, 1,000 emails) | {baseline:,.0f} | 1.0x |",
-        f"| inlined pieces, batch signer and links (ours, 20,000 emails) | {ours:,.0f} | "
+        f"| ours, first pass: inlined pieces, batch signer and links (20,000 emails; "
+        f"{blocks} paper blocks inlined on first use) | {first:,.0f} | {first / baseline:,.0f}x |",
+        f"| ours, steady: the same 20,000 again, every block inlined | {ours:,.0f} | "
         f"{ours / baseline:,.0f}x |",
         "",
         "Goals:",
         "",
-        f"- building at least 20,000 digests/s on one core: {ours:,.0f}, "
-        f"{'met' if ours >= 20_000 else 'missed'}",
+        f"- building at least 20,000 digests/s on one core: {ours:,.0f} steady "
+        f"({first:,.0f} on the first pass), {'met' if ours >= 20_000 else 'missed'}",
         f"- at least 1,000 emails/s handed to the provider end to end: {end_to_end:,.0f}, "
         f"{'met' if end_to_end >= 1_000 else 'missed'}",
     ]
