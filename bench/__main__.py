@@ -10,6 +10,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,8 +46,21 @@ def run_suite(name: str) -> str:
         return Path(section.name).read_text()
 
 
+def speed_probe() -> float:
+    """Seconds for a fixed pure-Python loop: the same code's speed on this machine right now.
+
+    A virtual machine's speed drifts with its neighbours (by a third between runs here), so the
+    probe, taken before and after the suites, tells a slower machine from slower code."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
 def main() -> None:
     only = sys.argv[1:]
+    before = speed_probe()
     sections = []
     for name in SUITES:
         if only and name.rsplit(".", 1)[-1] not in only:
@@ -55,7 +69,9 @@ def main() -> None:
         sections.append(run_suite(name))
     header = (
         "# Benchmarks\n\nWritten by `make bench`. "
-        f"Machine: {machine()}. Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n"
+        f"Machine: {machine()}. Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
+        f"Speed probe (a fixed 10M-step Python loop; lower is faster): {before:.2f} s before the "
+        f"suites, {speed_probe():.2f} s after.\n"
     )
     OUTPUT.write_text(header + "\n" + "\n".join(sections))
     print(f"wrote {OUTPUT}")
