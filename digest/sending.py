@@ -59,13 +59,18 @@ def claim(delivery_ids: Sequence[int], now: datetime) -> list[int]:
     On PostgreSQL rows are locked with SKIP LOCKED, so concurrent claimers never wait on each other;
     elsewhere each row is taken by a conditional update, which only one claimer can win.
     """
-    planned = Delivery.objects.filter(pk__in=delivery_ids, status=Status.PLANNED)
     changes = {"status": Status.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
     if connection.vendor == "postgresql":
+        # Rows are locked by primary key alone and their status checked here: the day a big
+        # plan lands, PostgreSQL's statistics still say few rows are planned, and a status
+        # condition made it read every planned row's index entry to claim a chunk.
+        chosen = Delivery.objects.filter(pk__in=delivery_ids).select_for_update(skip_locked=True)
         with transaction.atomic():
-            ids = list(planned.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            rows = chosen.values_list("pk", "status")
+            ids = [pk for pk, status in rows if status == Status.PLANNED]
             Delivery.objects.filter(pk__in=ids).update(**changes)
         return sorted(ids)
+    planned = Delivery.objects.filter(status=Status.PLANNED)
     return [pk for pk in delivery_ids if planned.filter(pk=pk).update(**changes) == 1]
 
 
