@@ -23,7 +23,7 @@ from config.emails import inline_css
 from config.signers import BatchSigner
 from digest.building import Pick
 from digest.matching import highlight
-from digest.models import Delivery
+from digest.models import Delivery, Paper
 from digest.schedule import zone
 from subscriptions.links import Links, unsubscribe_headers, url_around
 
@@ -63,10 +63,11 @@ def excerpt(abstract: str, words: frozenset[str]) -> str:
     return f"{prefix}{cut}{suffix}"
 
 
-def subject(count: int, local_day: datetime, has_topics: bool) -> str:
+def subject(count: int, day: str, has_topics: bool) -> str:
+    """The subject line; `day` is short_date of the reader's local day."""
     papers = "paper" if count == 1 else "papers"
     scope = " on your topics" if has_topics else ""
-    return f"{count} new {papers}{scope} - {short_date(local_day)}"
+    return f"{count} new {papers}{scope} - {day}"
 
 
 def _paper_context(pick: Pick) -> dict:
@@ -98,12 +99,14 @@ class Template:
         return "".join(pieces)
 
 
-def _block_key(pick: Pick) -> tuple:
-    """Everything a paper's block shows: a paper corrected by a later ingest is a new block."""
-    paper = pick.paper
+def _shown(paper: Paper) -> tuple:
+    """What a paper's block shows of it: a paper corrected by a later ingest is a new block."""
     shown = (paper.title, paper.abstract, tuple(paper.authors), paper.upvotes, paper.abs_url)
-    dates = (paper.published_at, paper.first_seen_at, paper.pdf_url, paper.code_url)
-    return (paper.pk, pick.topics, pick.words, shown, dates)
+    return (*shown, paper.published_at, paper.first_seen_at, paper.pdf_url, paper.code_url)
+
+
+# A rendered paper block: the paper object and what it showed when rendered, HTML, text.
+Block = tuple[Paper, tuple, str, str]
 
 
 class DigestRenderer:
@@ -126,13 +129,13 @@ class DigestRenderer:
         )
         self.domain = urlsplit(settings.SITE_URL).hostname or "localhost"
         self.list_id = f"{settings.SITE_NAME} digest <digest.{self.domain}>"
-        self._blocks: dict[tuple, tuple[str, str]] = {}
+        self._blocks: dict[tuple, Block] = {}  # by paper id, topics and words
         # Signing keys derived and URLs reversed once per batch, not once per email.
         self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
         self._view_signer = BatchSigner(VIEW_SALT)
         self._view_url = url_around("digest:view")
         # (time zone, planned at) -> the reader's local day: a batch has few of either.
-        self._days: dict[tuple[str, datetime], tuple[datetime, str]] = {}
+        self._days: dict[tuple[str, datetime], tuple[str, str]] = {}
         self._date = (-1, "")
 
     def view_url(self, delivery: Delivery) -> str:
@@ -142,36 +145,49 @@ class DigestRenderer:
 
     def _block(self, pick: Pick) -> tuple[str, str]:
         """The (inlined HTML, text) of one paper, rendered once per distinct pick."""
-        key = _block_key(pick)
-        if key not in self._blocks:
+        block = self._blocks.get((pick.paper.id, pick.topics, pick.words))
+        # A batch's picks share their Paper objects: an object seen before shows the same.
+        if block is None or block[0] is not pick.paper:
+            block = self._refresh(block, pick)
+        return block[2], block[3]
+
+    def _refresh(self, block: Block | None, pick: Pick) -> Block:
+        """`block` again if it shows what the pick's paper shows, else the pick rendered anew."""
+        if block is None or block[1] != _shown(pick.paper):
             if len(self._blocks) >= MAX_BLOCKS:
                 self._blocks.clear()
-            context = _paper_context(pick)
-            html = get_template("emails/digest-paper.html").render(context)
-            document = (
-                f"<html><head><style>{self.css}</style></head>"
-                f"<body><table><!--fragment-->{html}<!--/fragment--></table></body></html>"
-            )
-            inlined = FRAGMENT.search(self.inline(document)).group(1).strip()
-            text = get_template("emails/digest-paper.txt", using="text").render(context)
-            self._blocks[key] = (inlined, text)
-        return self._blocks[key]
+            block = self._render_block(pick)
+        else:
+            block = (pick.paper, *block[1:])
+        self._blocks[(pick.paper.id, pick.topics, pick.words)] = block
+        return block
 
-    def _local_day(self, name: str, planned_at: datetime) -> tuple[datetime, str]:
-        """The day a digest is for, in the reader's zone, and as its heading spells it."""
+    def _render_block(self, pick: Pick) -> Block:
+        context = _paper_context(pick)
+        html = get_template("emails/digest-paper.html").render(context)
+        document = (
+            f"<html><head><style>{self.css}</style></head>"
+            f"<body><table><!--fragment-->{html}<!--/fragment--></table></body></html>"
+        )
+        inlined = FRAGMENT.search(self.inline(document)).group(1).strip()
+        text = get_template("emails/digest-paper.txt", using="text").render(context)
+        return (pick.paper, _shown(pick.paper), inlined, text)
+
+    def _local_day(self, name: str, planned_at: datetime) -> tuple[str, str]:
+        """The day a digest is for, in the reader's zone, as its subject and heading spell it."""
         key = (name, planned_at)
         if key not in self._days:
             if len(self._days) >= MAX_BLOCKS:  # a worker's renderer outlives many batches
                 self._days.clear()
             day = planned_at.astimezone(zone(name))
-            self._days[key] = (day, f"{day:%A} {short_date(day)}")
+            self._days[key] = (short_date(day), f"{day:%A} {short_date(day)}")
         return self._days[key]
 
     def _values(self, delivery: Delivery, picks: list[Pick], at: datetime) -> dict[str, str]:
         reader = delivery.subscriber
         topics = sorted({name for pick in picks for name in pick.topics})
-        local_day, heading = self._local_day(reader.time_zone, delivery.planned_at)
-        title = subject(len(picks), local_day, bool(topics))
+        day, heading = self._local_day(reader.time_zone, delivery.planned_at)
+        title = subject(len(picks), day, bool(topics))
         return {
             "subject": title,
             "headline": title.rsplit(" - ", 1)[0],

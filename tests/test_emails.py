@@ -130,6 +130,33 @@ def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_give
     assert _style_rules.cache_info().hits >= 2  # the second run read no stylesheet again
 
 
+def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block() -> None:
+    import uuid
+
+    from config.emails import inline_css
+    from digest.building import Pick
+    from digest.emails import DigestRenderer
+    from digest.models import Delivery, Paper
+
+    inlined = []
+    renderer = DigestRenderer(inline=lambda html: inlined.append(1) or inline_css(html))
+    ada = make_reader("ada@example.com")
+    digest = Delivery(subscriber=ada, planned_at=MORNING, public_id=uuid.uuid4())
+    paper = make_paper("Diffusion models")
+
+    def html_with(copy: Paper) -> str:
+        return renderer.html(digest, [Pick(copy, ("Diffusion",), frozenset({"diffusion"}))])
+
+    first = html_with(paper)
+    unchanged = html_with(Paper.objects.get(pk=paper.pk))  # another object, the same paper
+    Paper.objects.filter(pk=paper.pk).update(title="Diffusion models, corrected")
+    corrected = html_with(Paper.objects.get(pk=paper.pk))
+
+    assert "Diffusion models" in unchanged and "corrected" not in first + unchanged
+    assert "Diffusion models, corrected" in corrected
+    assert len(inlined) == 1 + 2  # the layout, then the block before and after the correction
+
+
 def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:  # noqa: ANN001
     from subscriptions.links import list_unsubscribe_headers, manage_url, unsubscribe_url
     from subscriptions.models import Subscriber
