@@ -126,9 +126,7 @@ def _exchange(
     return "", Response(url=url, content=content, **_validators(reply))
 
 
-def _hang_up(
-    connection: "_PinnedHTTPConnection | _PinnedHTTPSConnection", hung_up: threading.Event
-) -> None:
+def _hang_up(connection: "_PinnedHTTPConnection", hung_up: threading.Event) -> None:
     hung_up.set()
     sock = getattr(connection, "pinned", None)
     if sock is not None:
@@ -136,9 +134,7 @@ def _hang_up(
             sock.shutdown(socket.SHUT_RDWR)
 
 
-def _connect(
-    url: str, limits: Limits, deadline: float
-) -> "_PinnedHTTPConnection | _PinnedHTTPSConnection":
+def _connect(url: str, limits: Limits, deadline: float) -> "_PinnedHTTPConnection":
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"only http:// and https:// URLs can be fetched, not {url!r}")
@@ -181,20 +177,18 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.address = address
         self.deadline = deadline
 
-    def connect(self) -> None:
-        self.sock = self.pinned = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock.settimeout(_remaining(self.deadline))
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float, deadline: float):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-        self.deadline = deadline
-
-    def connect(self) -> None:
+    def _pinned_socket(self) -> socket.socket:
         sock = socket.create_connection((self.address, self.port), self.timeout)
         sock.settimeout(_remaining(self.deadline))
+        return sock
+
+    def connect(self) -> None:
+        self.sock = self.pinned = self._pinned_socket()
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection, http.client.HTTPSConnection):
+    def connect(self) -> None:
+        sock = self._pinned_socket()
         self.sock = self.pinned = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
