@@ -11,7 +11,9 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -105,8 +107,21 @@ def _shown(paper: Paper) -> tuple:
     return (*shown, paper.published_at, paper.first_seen_at, paper.pdf_url, paper.code_url)
 
 
-# A rendered paper block: the paper object and what it showed when rendered, HTML, text.
-Block = tuple[Paper, tuple, str, str]
+class Block(NamedTuple):
+    """A rendered paper block, with the paper object and what it showed when rendered."""
+
+    paper: Paper
+    shown: tuple
+    html: str
+    text: str
+
+
+@lru_cache(maxsize=1024)
+def _local_day(zone_name: str, planned_at: datetime) -> tuple[str, str]:
+    """The day a digest is for, in the reader's zone, as its subject and heading spell it (a
+    batch's readers share a few zones and one planning time)."""
+    day = planned_at.astimezone(zone(zone_name))
+    return short_date(day), f"{day:%A} {short_date(day)}"
 
 
 class DigestRenderer:
@@ -134,8 +149,6 @@ class DigestRenderer:
         self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
         self._view_signer = BatchSigner(VIEW_SALT)
         self._view_url = url_around("digest:view")
-        # (time zone, planned at) -> the reader's local day: a batch has few of either.
-        self._days: dict[tuple[str, datetime], tuple[str, str]] = {}
         self._date = (-1, "")
 
     def view_url(self, delivery: Delivery) -> str:
@@ -143,23 +156,17 @@ class DigestRenderer:
         before, after = self._view_url
         return f"{before}{self._view_signer.sign(delivery.public_id.hex)}{after}"
 
-    def _block(self, pick: Pick) -> tuple[str, str]:
-        """The (inlined HTML, text) of one paper, rendered once per distinct pick."""
-        block = self._blocks.get((pick.paper.id, pick.topics, pick.words))
+    def _block(self, pick: Pick) -> Block:
+        """One paper's block, rendered once per distinct pick."""
+        key = (pick.paper.id, pick.topics, pick.words)
+        block = self._blocks.get(key)
         # A batch's picks share their Paper objects: an object seen before shows the same.
-        if block is None or block[0] is not pick.paper:
-            block = self._refresh(block, pick)
-        return block[2], block[3]
-
-    def _refresh(self, block: Block | None, pick: Pick) -> Block:
-        """`block` again if it shows what the pick's paper shows, else the pick rendered anew."""
-        if block is None or block[1] != _shown(pick.paper):
-            if len(self._blocks) >= MAX_BLOCKS:
-                self._blocks.clear()
-            block = self._render_block(pick)
-        else:
-            block = (pick.paper, *block[1:])
-        self._blocks[(pick.paper.id, pick.topics, pick.words)] = block
+        if block is None or block.paper is not pick.paper:
+            if block is None or block.shown != _shown(pick.paper):
+                if len(self._blocks) >= MAX_BLOCKS:
+                    self._blocks.clear()
+                block = self._render_block(pick)
+            self._blocks[key] = block = block._replace(paper=pick.paper)
         return block
 
     def _render_block(self, pick: Pick) -> Block:
@@ -171,22 +178,12 @@ class DigestRenderer:
         )
         inlined = FRAGMENT.search(self.inline(document)).group(1).strip()
         text = get_template("emails/digest-paper.txt", using="text").render(context)
-        return (pick.paper, _shown(pick.paper), inlined, text)
-
-    def _local_day(self, name: str, planned_at: datetime) -> tuple[str, str]:
-        """The day a digest is for, in the reader's zone, as its subject and heading spell it."""
-        key = (name, planned_at)
-        if key not in self._days:
-            if len(self._days) >= MAX_BLOCKS:  # a worker's renderer outlives many batches
-                self._days.clear()
-            day = planned_at.astimezone(zone(name))
-            self._days[key] = (short_date(day), f"{day:%A} {short_date(day)}")
-        return self._days[key]
+        return Block(pick.paper, _shown(pick.paper), inlined, text)
 
     def _values(self, delivery: Delivery, picks: list[Pick], at: datetime) -> dict[str, str]:
         reader = delivery.subscriber
         topics = sorted({name for pick in picks for name in pick.topics})
-        day, heading = self._local_day(reader.time_zone, delivery.planned_at)
+        day, heading = _local_day(reader.time_zone, delivery.planned_at)
         title = subject(len(picks), day, bool(topics))
         return {
             "subject": title,
@@ -202,14 +199,14 @@ class DigestRenderer:
             "view_url": self.view_url(delivery),
         }
 
-    def _html(self, values: dict[str, str], blocks: list[tuple[str, str]]) -> str:
+    def _html(self, values: dict[str, str], blocks: list[Block]) -> str:
         # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
         filled = {key: escape(value) for key, value in values.items()}
-        filled["papers"] = "\n".join(html for html, _ in blocks)
+        filled["papers"] = "\n".join(block.html for block in blocks)
         return self.html_shell.fill(filled)
 
-    def _text(self, values: dict[str, str], blocks: list[tuple[str, str]]) -> str:
-        filled = {**values, "papers": "\n".join(text for _, text in blocks)}
+    def _text(self, values: dict[str, str], blocks: list[Block]) -> str:
+        filled = {**values, "papers": "\n".join(block.text for block in blocks)}
         return self.text_shell.fill(filled)
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
