@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import psycopg
 import requests
 from django.conf import settings
 from django.core.mail import get_connection
@@ -103,12 +104,13 @@ RECORD_SENT = (
 def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
     params = [Status.SENT.value, now, message_id, provider_status, delivery.pk]
     if connection.vendor == "postgresql":
-        # A statement prepared once per connection, on psycopg's own connection: Django's cursor
-        # binds values into the text, so PostgreSQL would parse and plan it for every email.
+        # A statement prepared once per connection. Django's cursors bind values into the text
+        # (psycopg's ClientCursor, which never prepares), so PostgreSQL would parse and plan it
+        # for every email; psycopg's own Cursor sends the values apart and can prepare it.
         # (Django's query log does not see it.)
         connection.ensure_connection()
-        with connection.wrap_database_errors:
-            connection.connection.execute(RECORD_SENT, params, prepare=True)
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(RECORD_SENT, params, prepare=True)
         return
     params[1] = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite)
     with connection.cursor() as cursor:

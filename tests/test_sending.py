@@ -170,6 +170,25 @@ def test_sending_a_chunk_costs_a_few_queries_plus_one_per_digest(
 
 
 @pytest.mark.django_db
+def test_each_digest_is_recorded_by_a_statement_postgresql_prepared_once() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    make_paper("Diffusion paper", upvotes=3)
+    for number in range(3):
+        make_reader(f"reader{number}@example.com", {"Diffusion": "diffusion"})
+
+    outcome = send_chunk(plan(MORNING))
+
+    assert len(outcome.sent) == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        statements = [row[0] for row in cursor.fetchall()]
+    recording = [text for text in statements if text.startswith("UPDATE digest_delivery")]
+    assert len(recording) == 1  # one statement for all three, its values sent apart
+    assert "WHERE id = $5" in recording[0]
+
+
+@pytest.mark.django_db
 def test_planning_costs_the_same_few_queries_for_any_number_of_readers(
     django_assert_max_num_queries,  # noqa: ANN001
 ) -> None:
