@@ -235,14 +235,14 @@ def anymail_alone(count: int = 3000) -> tuple[float, float]:
 
     from bench import digests
     from bench.light_postmark import light_postmark
+    from digest.api_session import streamline
     from digest.emails import DigestRenderer
-    from digest.sending import settle_environment
 
     renderer = DigestRenderer()
     messages = [renderer.message(d, p, digests.NOW) for d, p in digests.digests(count)]
     with light_postmark() as provider:
         with EmailBackend(server_token="fake-token", api_url=provider.url) as backend:
-            settle_environment(backend)
+            streamline(backend)
             provider_cpu, cpu = cpu_seconds(provider.pid), time.process_time()
             for message in messages:
                 backend.send_messages([message])

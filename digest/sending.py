@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
-import requests
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -30,6 +29,7 @@ from django.db.models import F, Q
 
 from config import clock
 from digest import sendrate
+from digest.api_session import streamline
 from digest.building import Pick, build
 from digest.emails import shared_renderer
 from digest.failures import classify, next_delay
@@ -217,23 +217,6 @@ class _Chunk:
         self.outcome.failed.append(delivery.pk)
 
 
-def settle_environment(email_connection: BaseEmailBackend) -> None:
-    """Read the proxy, CA bundle and netrc settings from the environment once per connection.
-
-    requests rereads the whole process environment twice for every message (to find proxies),
-    a real share of a send's cost; an Anymail backend posts every message to one API URL, so
-    the answer cannot change within a chunk. Other backends are left alone.
-    """
-    session = getattr(email_connection, "session", None)
-    if not isinstance(session, requests.Session) or not session.trust_env:
-        return
-    url = email_connection.api_url
-    found = session.merge_environment_settings(url, {}, None, None, None)
-    session.proxies, session.verify, session.cert = found["proxies"], found["verify"], found["cert"]
-    session.auth = session.auth or requests.utils.get_netrc_auth(url)
-    session.trust_env = False
-
-
 def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
     """Claim, build and send these deliveries; rows claimed elsewhere are left alone."""
     now = clock.now()
@@ -248,7 +231,7 @@ def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
     picks = build(active, now)
     ready = [delivery for delivery in active if delivery.pk in picks]
     with get_connection(timeout=settings.SEND_TIMEOUT) as email_connection:
-        settle_environment(email_connection)
+        streamline(email_connection)
         outcome = _Chunk(email_connection, picks, now).send_all(ready)
     outcome.skipped = [d.pk for d in deliveries if d.pk not in picks]
     return outcome

@@ -1,4 +1,4 @@
-"""A tiny HTTP server on 127.0.0.1 for fetch tests: each path is one behaviour."""
+"""A tiny HTTP server on 127.0.0.1 for fetch and post tests: each path is one behaviour."""
 
 import gzip
 import threading
@@ -111,6 +111,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []  # of POST requests
         self.stop = threading.Event()
 
     def url(self, path: str) -> str:
@@ -125,6 +126,10 @@ def feed_server() -> Iterator[FeedServer]:
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             server.requests.append((self.path, dict(self.headers)))
             server.routes.get(self.path, status(404))(self)
+
+        def do_POST(self) -> None:  # noqa: N802
+            server.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            self.do_GET()
 
         def log_message(self, *args: object) -> None:
             pass

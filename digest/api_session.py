@@ -1,0 +1,83 @@
+"""The HTTP session an Anymail backend posts a chunk's emails through.
+
+Anymail's API backends post every email to the same URL with the same headers through a stock
+requests Session, whose `request` merges settings, cookie jars, hooks and the environment again
+for each one: a third of the CPU it takes to hand a digest over. ApiSession reads the
+environment once (proxies, CA bundle, netrc, as requests would) and sends each post through
+requests' own transport adapter, which still does the HTTP, TLS and timeouts and raises requests'
+exceptions, with a requests Response for Anymail to read. It leaves out what an API post never
+uses: cookies, hooks and redirects (a redirect comes back as the 3xx answer it is).
+"""
+
+from typing import Any
+
+import requests
+from django.core.mail.backends.base import BaseEmailBackend
+from requests.models import PreparedRequest
+from requests.utils import get_netrc_auth
+
+
+class ApiSession(requests.Session):
+    """A Session for posting to one email API; anything but a plain post takes requests' path."""
+
+    trust_env = False  # read once, in `for_api`
+
+    @classmethod
+    def for_api(cls, stock: requests.Session, api_url: str) -> "ApiSession":
+        """An ApiSession with `stock`'s headers and auth, and the environment's settings for
+        `api_url`: they cannot change between the posts of one connection."""
+        session = cls()
+        session.headers, session.auth = stock.headers, stock.auth
+        if stock.trust_env:
+            found = stock.merge_environment_settings(api_url, {}, None, None, None)
+            session.proxies, session.verify, session.cert = (
+                found["proxies"],
+                found["verify"],
+                found["cert"],
+            )
+            session.auth = session.auth or get_netrc_auth(api_url)
+        return session
+
+    def request(  # type: ignore[override]
+        self,
+        method: str,
+        url: str,
+        params: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        files: Any = None,
+        auth: Any = None,
+        timeout: Any = None,
+        json: Any = None,
+        **rest: Any,
+    ) -> requests.Response:
+        if params or files or json is not None or rest:
+            return super().request(
+                method, url, params, data, headers, None, files, auth, timeout, json=json, **rest
+            )
+        prepared = PreparedRequest()
+        prepared.prepare_method(method)
+        prepared.prepare_url(url, None)
+        merged = {**self.headers, **(headers or {})}
+        prepared.prepare_headers({key: value for key, value in merged.items() if value is not None})
+        prepared.prepare_body(data, None)
+        address = str(prepared.url)
+        prepared.prepare_auth(auth or self.auth, address)
+        response = self.get_adapter(address).send(
+            prepared, timeout=timeout, verify=self.verify, cert=self.cert, proxies=self.proxies
+        )
+        response.content  # noqa: B018 (read it all, which hands the connection back to the pool)
+        return response
+
+
+def streamline(email_connection: BaseEmailBackend) -> None:
+    """Give an opened Anymail API backend an ApiSession in place of its stock Session.
+
+    Other backends (SMTP, file, Anymail's test backend) are left alone, and so is a session
+    with response hooks (Anymail's ANYMAIL_DEBUG_API_REQUESTS prints through one).
+    """
+    session = getattr(email_connection, "session", None)
+    if type(session) is not requests.Session or any(session.hooks.values()):
+        return
+    email_connection.session = ApiSession.for_api(session, email_connection.api_url)
+    session.close()

@@ -1,0 +1,106 @@
+"""ApiSession: the short way through requests that Anymail's API backends post emails by."""
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+import requests
+from anymail.backends.postmark import EmailBackend
+from django.core.mail import get_connection
+
+from digest.api_session import ApiSession, streamline
+from tests.feed_server import body, feed_server, redirect
+
+ANSWER = b'{"ErrorCode": 0, "Message": "OK"}'
+POST = {
+    "data": json.dumps({"To": "reader@example.com", "HtmlBody": "<p>caf\\u00e9</p>"}),
+    "headers": {"Content-Type": "application/json", "X-Postmark-Server-Token": "token"},
+    "timeout": 5,
+}
+
+
+@pytest.fixture
+def no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+
+
+def test_a_post_arrives_as_requests_would_send_it(no_environment: None) -> None:
+    with feed_server() as server:
+        server.routes["/email"] = body(ANSWER, content_type="application/json")
+        stock = requests.Session()
+        expected = stock.post(server.url("/email"), **POST)
+        answer = ApiSession.for_api(stock, server.url("/")).post(server.url("/email"), **POST)
+
+    assert answer.status_code == expected.status_code == 200
+    assert answer.json() == expected.json() == {"ErrorCode": 0, "Message": "OK"}
+    assert server.requests[1] == server.requests[0]  # path and every header
+    assert server.bodies[1] == server.bodies[0] == POST["data"].encode()
+
+
+def test_proxies_and_netrc_are_read_from_the_environment(
+    no_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine api.example.test login digest password s3cret\n")
+    netrc.chmod(0o600)
+    with feed_server() as proxy:
+        proxy.routes["http://api.example.test/email"] = body(ANSWER)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url(""))
+        monkeypatch.setenv("NETRC", str(netrc))
+        session = ApiSession.for_api(requests.Session(), "http://api.example.test/")
+        answer = session.post("http://api.example.test/email", **POST)
+
+    assert answer.status_code == 200
+    path, headers = proxy.requests[0]
+    assert path == "http://api.example.test/email"  # asked of the proxy, never resolved here
+    assert headers["Authorization"] == requests.auth._basic_auth_str("digest", "s3cret")
+
+
+def test_a_redirect_is_the_answer_not_followed(no_environment: None) -> None:
+    with feed_server() as server:
+        server.routes["/email"] = redirect(server.url("/elsewhere"))
+        answer = ApiSession.for_api(requests.Session(), server.url("/")).post(
+            server.url("/email"), **POST
+        )
+
+    assert answer.status_code == 302
+    assert [path for path, _ in server.requests] == ["/email"]
+
+
+def test_no_answer_raises_requests_own_connection_error(no_environment: None) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # bound, never listening: connections are refused
+        session = ApiSession.for_api(requests.Session(), f"http://127.0.0.1:{port}/")
+        with pytest.raises(requests.ConnectionError):
+            session.post(f"http://127.0.0.1:{port}/email", **POST)
+
+
+def test_query_parameters_take_requests_full_path(no_environment: None) -> None:
+    with feed_server() as server:
+        server.routes["/email?batch=1"] = body(ANSWER)
+        session = ApiSession.for_api(requests.Session(), server.url("/"))
+        answer = session.post(server.url("/email"), params={"batch": 1}, **POST)
+
+    assert answer.status_code == 200
+    assert server.requests[0][0] == "/email?batch=1"
+
+
+def test_streamline_swaps_the_session_of_anymail_api_backends_only(settings) -> None:  # noqa: ANN001
+    with EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as postmark:
+        stock = postmark.session
+        streamline(postmark)
+        assert isinstance(postmark.session, ApiSession)
+        assert postmark.session.headers["User-Agent"] == stock.headers["User-Agent"]
+
+    settings.ANYMAIL = {"DEBUG_API_REQUESTS": True}
+    with EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as debugging:
+        streamline(debugging)  # it prints through a response hook: requests' full path keeps it
+        assert type(debugging.session) is requests.Session
+
+    with get_connection("django.core.mail.backends.locmem.EmailBackend") as locmem:
+        streamline(locmem)
+        assert not hasattr(locmem, "session")
