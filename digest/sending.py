@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -164,13 +164,9 @@ class _Chunk:
         self.renderer = shared_renderer()
         self.outcome = Outcome()
         self.reason = ""
-        self.claimed = self.renewed_at = claimed
+        self.renewed_at = claimed
 
     def send_all(self, deliveries: list[Delivery]) -> Outcome:
-        # All rendered first, while the renderer's code and blocks are in the CPU's caches: one at
-        # a time between sends (and the database's and provider's turns) each took several times
-        # as long. Their links and Date are as of the claim, seconds before they go.
-        messages = [self.renderer.message(d, self.picks[d.pk], self.claimed) for d in deliveries]
         held = {delivery.pk for delivery in deliveries}
         for position, delivery in enumerate(deliveries):
             sendrate.wait_for_turn(settings.SEND_RATE_PER_SECOND)
@@ -180,7 +176,7 @@ class _Chunk:
                 self.renewed_at = now
             if delivery.pk not in held:
                 continue  # handed back by the sweeper: whoever claims it next sends it
-            delay = self._send_one(delivery, messages[position], now)
+            delay = self._send_one(delivery, now)
             if delay is not None:
                 # The provider is struggling or throttling: the rest of the chunk waits too.
                 untried = [d.pk for d in deliveries[position + 1 :] if d.pk in held]
@@ -189,8 +185,9 @@ class _Chunk:
                 break
         return self.outcome
 
-    def _send_one(self, delivery: Delivery, message: EmailMessage, now: datetime) -> float | None:
+    def _send_one(self, delivery: Delivery, now: datetime) -> float | None:
         """Send one message; returns a delay when it should be tried again later."""
+        message = self.renderer.message(delivery, self.picks[delivery.pk], now)
         try:
             self.email_connection.send_messages([message])
         except Exception as error:  # sorted below into transient and permanent
