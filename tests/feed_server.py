@@ -1,6 +1,7 @@
 """A tiny HTTP server on 127.0.0.1 for fetch and post tests: each path is one behaviour."""
 
 import gzip
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,7 +120,8 @@ class FeedServer:
 
 
 @contextmanager
-def feed_server() -> Iterator[FeedServer]:
+def feed_server(tls: ssl.SSLContext | None = None) -> Iterator[FeedServer]:
+    """The server, speaking HTTPS with `tls` (a server-side context) when given one."""
     server = FeedServer()
 
     class Handler(BaseHTTPRequestHandler):
@@ -136,6 +138,8 @@ def feed_server() -> Iterator[FeedServer]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
+    if tls:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 import requests
+import trustme
 from anymail.backends.postmark import EmailBackend
 from django.core.mail import get_connection
 
 from digest.api_session import ApiSession, streamline
+from tests import tls
 from tests.feed_server import body, feed_server, redirect
 
 ANSWER = b'{"ErrorCode": 0, "Message": "OK"}'
@@ -22,8 +24,11 @@ POST = {
 
 @pytest.fixture
 def no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP", "HTTPS", "ALL", "NO"):
+        monkeypatch.delenv(f"{name}_PROXY", raising=False)
+        monkeypatch.delenv(f"{name.lower()}_proxy", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
 
 
@@ -57,6 +62,23 @@ def test_proxies_and_netrc_are_read_from_the_environment(
     path, headers = proxy.requests[0]
     assert path == "http://api.example.test/email"  # asked of the proxy, never resolved here
     assert headers["Authorization"] == requests.auth._basic_auth_str("digest", "s3cret")
+
+
+def test_https_is_verified_against_the_environment_s_ca_bundle(
+    no_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ca = trustme.CA()
+    tls.resolve_to_loopback(monkeypatch)
+    with feed_server(tls.server_context(ca, "api.example.test")) as server:
+        server.routes["/email"] = body(ANSWER)
+        api = f"https://api.example.test:{server.port}/"
+        with pytest.raises(requests.exceptions.SSLError, match="CERTIFICATE_VERIFY_FAILED"):
+            ApiSession.for_api(requests.Session(), api).post(f"{api}email", **POST)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", tls.trust(ca, tmp_path))
+        answer = ApiSession.for_api(requests.Session(), api).post(f"{api}email", **POST)
+
+    assert answer.status_code == 200
+    assert answer.json() == {"ErrorCode": 0, "Message": "OK"}
 
 
 def test_a_redirect_is_the_answer_not_followed(no_environment: None) -> None:

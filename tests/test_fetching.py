@@ -4,11 +4,13 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+import trustme
 from pydantic import ValidationError
 
 from config.env import Env, describe
 from digest.fetching import FetchError, Limits, fetch, wait_before_fetching
 from tests import feed_server as serve
+from tests import tls
 
 FEED = b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>"
 
@@ -115,6 +117,33 @@ def test_a_redirect_to_a_private_address_is_refused(server):
     server.routes["/away"] = serve.redirect("http://10.0.0.1/feed")
     with pytest.raises(FetchError, match=r"non-public address \(10\.0\.0\.1\)"):
         fetch(server.url("/away"), limits=limits())
+
+
+def test_https_is_verified_against_the_name_in_the_url(monkeypatch, tmp_path):
+    ca = trustme.CA()
+    tls.resolve_to_loopback(monkeypatch)
+    monkeypatch.setenv("SSL_CERT_FILE", tls.trust(ca, tmp_path))
+    names = limits(allowed_hosts=frozenset({"feeds.example.test", "other.example.test"}))
+    with serve.feed_server(tls.server_context(ca, "feeds.example.test")) as server:
+        server.routes["/feed"] = serve.body(FEED)
+        fetched = fetch(f"https://feeds.example.test:{server.port}/feed", limits=names)
+        # The same server and address under another name, which its certificate does not bear.
+        with pytest.raises(FetchError, match="Hostname mismatch"):
+            fetch(f"https://other.example.test:{server.port}/feed", limits=names)
+
+    assert fetched.content == FEED
+
+
+def test_https_from_an_unknown_authority_is_refused(monkeypatch):
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    tls.resolve_to_loopback(monkeypatch)
+    names = limits(allowed_hosts=frozenset({"feeds.example.test"}))
+    with serve.feed_server(tls.server_context(trustme.CA(), "feeds.example.test")) as server:
+        server.routes["/feed"] = serve.body(FEED)
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+            fetch(f"https://feeds.example.test:{server.port}/feed", limits=names)
+
+    assert server.requests == []
 
 
 def test_other_schemes_are_refused():
