@@ -280,7 +280,7 @@ def cpu_rows(totals: dict, alone: tuple[float, float]) -> list[str]:
     return [
         *(f"| {name} | {seconds * 1000:.2f} ms |" for name, seconds in parts.items()),
         f"| **all** | **{total * 1000:.2f} ms**: at most {cores / total:,.0f} emails/s |",
-        f"| Anymail alone (payload, requests, its answer) | {anymail * 1000:.2f} ms |",
+        f"| Anymail alone (payload, HTTP, its answer) | {anymail * 1000:.2f} ms |",
         f"| fake provider answering it | {provider * 1000:.2f} ms |",
         f"| **handing over alone** | **{(anymail + provider) * 1000:.2f} ms**: at most "
         f"{cores / (anymail + provider):,.0f} emails/s |",
