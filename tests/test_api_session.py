@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import requests
 import trustme
-from anymail.backends.postmark import EmailBackend
-from django.core.mail import get_connection
+from anymail.backends import brevo, mailgun, postmark
+from anymail.exceptions import AnymailAPIError
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from digest.api_session import ApiSession, streamline
 from tests import tls
@@ -112,17 +113,48 @@ def test_query_parameters_take_requests_full_path(no_environment: None) -> None:
 
 
 def test_streamline_swaps_the_session_of_anymail_api_backends_only(settings) -> None:  # noqa: ANN001
-    with EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as postmark:
-        stock = postmark.session
-        streamline(postmark)
-        assert isinstance(postmark.session, ApiSession)
-        assert postmark.session.headers["User-Agent"] == stock.headers["User-Agent"]
+    with postmark.EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as api:
+        stock = api.session
+        streamline(api)
+        assert isinstance(api.session, ApiSession)
+        assert api.session.headers["User-Agent"] == stock.headers["User-Agent"]
 
     settings.ANYMAIL = {"DEBUG_API_REQUESTS": True}
-    with EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as debugging:
+    with postmark.EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as debugging:
         streamline(debugging)  # it prints through a response hook: requests' full path keeps it
         assert type(debugging.session) is requests.Session
 
     with get_connection("django.core.mail.backends.locmem.EmailBackend") as locmem:
         streamline(locmem)
         assert not hasattr(locmem, "session")
+
+
+ESPS = {
+    "postmark (JSON, token header)": (postmark.EmailBackend, {"server_token": "token"}),
+    "mailgun (form, basic auth)": (
+        mailgun.EmailBackend,
+        {"api_key": "key", "sender_domain": "mg.example.com"},
+    ),
+    "brevo (JSON, key header)": (brevo.EmailBackend, {"api_key": "key"}),
+}
+
+
+@pytest.mark.parametrize("esp", sorted(ESPS))
+def test_anymail_backends_post_the_same_request_through_it(no_environment: None, esp: str) -> None:
+    backend_class, options = ESPS[esp]
+    message = EmailMultiAlternatives(
+        "3 new papers", "Text", "Digest <digest@example.com>", ["reader@example.com"]
+    )
+    message.attach_alternative("<p>caf\u00e9</p>", "text/html")
+    with feed_server() as server:  # it answers 404 to all: only the requests are compared
+        for streamlined in (False, True):
+            with backend_class(api_url=server.url("/api/"), **options) as backend:
+                if streamlined:
+                    streamline(backend)
+                    assert isinstance(backend.session, ApiSession)
+                with pytest.raises(AnymailAPIError):
+                    backend.send_messages([message])
+
+    stock, ours = server.requests
+    assert ours == stock
+    assert server.bodies[1] == server.bodies[0] != b""
