@@ -88,7 +88,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg's default, which Django turns off for the sake of connection poolers. Django's own
     # cursors bind values client-side and never prepare, so this only lets the one statement run
     # for every email sent (digest.sending.record_sent) be prepared (docs/deploy.md: PgBouncer).
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.REDIS_URL:

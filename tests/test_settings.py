@@ -95,3 +95,16 @@ def test_allowed_hosts_is_comma_separated() -> None:
     )
 
     assert result.stdout.strip() == "['a.example', 'b.example']"
+
+
+def test_options_in_the_database_url_are_kept_beside_statement_preparing() -> None:
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        "--no-imports",
+        DATABASE_URL="postgres://digest@db.example.org:5432/digest?sslmode=require",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'sslmode': 'require', 'prepare_threshold': 5}"
