@@ -73,8 +73,9 @@ class ApiSession(requests.Session):
 def streamline(email_connection: BaseEmailBackend) -> None:
     """Give an opened Anymail API backend an ApiSession in place of its stock Session.
 
-    Other backends (SMTP, file, Anymail's test backend) are left alone, and so is a session
-    with response hooks (Anymail's ANYMAIL_DEBUG_API_REQUESTS prints through one).
+    Other backends (SMTP, file, Amazon SES, Anymail's test backend) are left alone, and so is a
+    session of another class (a backend's own create_session) or with response hooks (Anymail's
+    ANYMAIL_DEBUG_API_REQUESTS prints through one).
     """
     session = getattr(email_connection, "session", None)
     if type(session) is not requests.Session or any(session.hooks.values()):
