@@ -129,6 +129,21 @@ def test_streamline_swaps_the_session_of_anymail_api_backends_only(settings) -> 
         assert not hasattr(locmem, "session")
 
 
+class OwnSession(requests.Session):
+    pass
+
+
+class OwnSessionBackend(postmark.EmailBackend):
+    def create_session(self) -> requests.Session:
+        return OwnSession()
+
+
+def test_streamline_keeps_a_session_a_backend_made_its_own() -> None:
+    with OwnSessionBackend(server_token="token", api_url="http://127.0.0.1:9/") as own:
+        streamline(own)
+        assert type(own.session) is OwnSession
+
+
 ESPS = {
     "postmark (JSON, token header)": (postmark.EmailBackend, {"server_token": "token"}),
     "mailgun (form, basic auth)": (
