@@ -14,6 +14,7 @@ from typing import Any
 import requests
 from django.core.mail.backends.base import BaseEmailBackend
 from requests.models import PreparedRequest
+from requests.structures import CaseInsensitiveDict
 from requests.utils import get_netrc_auth
 
 
@@ -58,7 +59,8 @@ class ApiSession(requests.Session):
         prepared = PreparedRequest()
         prepared.prepare_method(method)
         prepared.prepare_url(url, None)
-        merged = {**self.headers, **(headers or {})}
+        merged = CaseInsensitiveDict(self.headers)  # a post's own headers win, whatever their case
+        merged.update(headers or {})
         prepared.prepare_headers({key: value for key, value in merged.items() if value is not None})
         prepared.prepare_body(data, None)
         address = str(prepared.url)

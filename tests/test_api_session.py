@@ -46,6 +46,18 @@ def test_a_post_arrives_as_requests_would_send_it(no_environment: None) -> None:
     assert server.bodies[1] == server.bodies[0] == POST["data"].encode()
 
 
+def test_a_post_s_headers_override_the_session_s_whatever_their_case(no_environment: None) -> None:
+    with feed_server() as server:
+        server.routes["/email"] = body(ANSWER)
+        session = ApiSession.for_api(requests.Session(), server.url("/"))
+        session.post(server.url("/email"), data="{}", headers={"accept": "application/json"})
+        session.post(server.url("/email"), data="{}", headers={"ACCEPT-ENCODING": None})
+
+    overridden, removed = ({k.lower(): v for k, v in h.items()} for _, h in server.requests)
+    assert overridden["accept"] == "application/json"
+    assert "accept-encoding" not in removed
+
+
 def test_proxies_and_netrc_are_read_from_the_environment(
     no_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
