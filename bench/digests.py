@@ -14,11 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from config.emails import inline_css
+from core.emails import inline_css
 from digest.building import Pick
 from digest.emails import DigestRenderer
-from digest.matching import Topic, TopicIndex, rank
 from digest.models import Delivery, Paper
+from digest.topics.index import Topic, TopicIndex
+from digest.topics.papers import PaperText
+from digest.topics.ranking import rank
 from subscriptions.models import Subscriber
 
 FEED = (
@@ -61,13 +63,13 @@ def digests(count: int, seed: int = 7) -> list[tuple[Delivery, list[Pick]]]:
     pool = papers()
     names = list(PROFILES)
     index = TopicIndex.build(Topic(i, PROFILES[name]) for i, name in enumerate(names))
-    matches = {paper.pk: index.match(paper.as_text()) for paper in pool}
+    matches = {paper.pk: index.match(PaperText.of(paper)) for paper in pool}
     chooser = random.Random(seed)
     result = []
     for number in range(count):
         mine = set(chooser.sample(range(len(names)), chooser.randint(1, 3)))
         found = {p.pk: {k: w for k, w in matches[p.pk].items() if k in mine} for p in pool}
-        ranked = rank(p.as_text() for p in pool if found[p.pk])[:10]
+        ranked = rank(PaperText.of(p) for p in pool if found[p.pk])[:10]
         by_pk = {p.pk: p for p in pool}
         picks = [
             Pick(

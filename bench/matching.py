@@ -25,9 +25,11 @@ from pathlib import Path
 
 import feedparser
 
-from digest.matching import PaperText, Topic, TopicIndex, compile_query
-from digest.matching_reference import match_naively
-from subscriptions.query import tokenize
+from digest.topics.compiling import compile_query
+from digest.topics.index import Topic, TopicIndex
+from digest.topics.papers import PaperText
+from digest.topics.query import tokenize
+from digest.topics.reference import match_naively
 
 FEEDS = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"
 PAPERS = 500

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config import clock
+from core import clock
 from digest.models import Delivery, Paper, SentPaper, Sighting, Source
 from digest.sending import retry
 from digest.tasks import queue_sends

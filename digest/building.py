@@ -15,8 +15,11 @@ from functools import lru_cache
 
 from django.db import DatabaseError, connection, transaction
 
-from digest.matching import Document, Topic, TopicIndex, rank
 from digest.models import Delivery, Paper, SentPaper
+from digest.topics.compiling import Document
+from digest.topics.index import Topic, TopicIndex
+from digest.topics.papers import PaperText
+from digest.topics.ranking import rank
 from subscriptions.models import Subscriber, TopicFilter
 
 
@@ -62,7 +65,7 @@ class _Window:
             paper.pk: paper
             for paper in Paper.objects.filter(first_seen_at__gte=start, first_seen_at__lt=end)
         }
-        self.texts = {pk: paper.as_text() for pk, paper in self.papers.items()}
+        self.texts = {pk: PaperText.of(paper) for pk, paper in self.papers.items()}
         # Each paper's place in the ranking (a total order), so a reader's papers are ranked by
         # sorting numbers rather than ranking their texts again.
         self.position = {text.id: n for n, text in enumerate(rank(self.texts.values()))}

@@ -20,18 +20,17 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
 
-from config import clock
-from config.emails import inline_css
-from config.signers import BatchSigner
+from core import clock
+from core.emails import inline_css
+from core.links import Links, unsubscribe_headers, url_around
+from core.signers import BatchSigner
 from digest.building import Pick
-from digest.matching import highlight
 from digest.models import Delivery, Paper
 from digest.schedule import zone
-from subscriptions.links import Links, unsubscribe_headers, url_around
+from digest.topics.highlighting import excerpt, highlight
 
 SLOT = re.compile(r"slot:(\w+)")
 FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
-EXCERPT_CHARS = 320
 FIRST_AUTHORS = 3
 VIEW_SALT = "digest.view"
 # Paper blocks a renderer keeps (a few KB each); past this it starts afresh.
@@ -45,24 +44,6 @@ def short_date(moment: datetime) -> str:
 def authors_line(authors: list[str]) -> str:
     shown = ", ".join(authors[:FIRST_AUTHORS])
     return f"{shown} et al." if len(authors) > FIRST_AUTHORS else shown
-
-
-def excerpt(abstract: str, words: frozenset[str]) -> str:
-    """About EXCERPT_CHARS of the abstract, cut at word boundaries: its opening, or the passage
-    around the first matched word when that comes later, so the reader sees why it matched."""
-    text = " ".join(abstract.split())
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    offset = 0
-    for run, is_match in highlight(text, words):
-        if is_match:
-            break
-        offset += len(run)
-    start = 0 if offset < EXCERPT_CHARS - 60 else text.rfind(" ", 0, offset - 60) + 1
-    cut = text[start : start + EXCERPT_CHARS].rsplit(" ", 1)[0]
-    prefix = "..." if start else ""
-    suffix = "..." if start + len(cut) < len(text) else ""
-    return f"{prefix}{cut}{suffix}"
 
 
 def subject(count: int, day: str, has_topics: bool) -> str:

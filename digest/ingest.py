@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 
-from config import clock
+from core import clock
 from digest import feeds
 from digest.fetching import FetchError, fetch
 from digest.merging import MERGED_FIELDS, merge, paper_key

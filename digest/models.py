@@ -2,8 +2,6 @@ import uuid
 
 from django.db import models
 
-from digest.matching import PaperText
-
 
 class Source(models.Model):
     """A feed we ingest papers from."""
@@ -52,18 +50,6 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def as_text(self) -> PaperText:
-        """The paper as matching sees it: the one conversion digests, previews and `match` use."""
-        return PaperText(
-            id=self.pk,
-            title=self.title,
-            abstract=self.abstract,
-            authors=tuple(self.authors),
-            categories=tuple(self.categories),
-            upvotes=self.upvotes,
-            first_seen_at=self.first_seen_at,
-        )
 
 
 class Sighting(models.Model):

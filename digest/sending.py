@@ -27,7 +27,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from config import clock
+from core import clock
 from digest import sendrate
 from digest.api_session import streamline
 from digest.building import Pick, build

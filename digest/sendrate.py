@@ -9,8 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from config import clock
-from subscriptions import ratelimit
+from core import clock, ratelimit
 
 ONE_SECOND = timedelta(seconds=1)
 

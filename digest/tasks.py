@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from config import clock
+from core import clock
 from digest.fetching import wait_before_fetching, wait_for_turn
 from digest.ingest import ingest_source
 from digest.models import Source

@@ -17,10 +17,10 @@ from anymail.signals import AnymailTrackingEvent, EventType, tracking
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 
-from config import clock
+from core import clock
+from core.addresses import clean_address
 from digest.models import Delivery, TrackingEvent
 from subscriptions.actions import delivered, soft_bounce, suppress, unsubscribe
-from subscriptions.addresses import clean_address
 from subscriptions.models import Subscriber
 
 logger = logging.getLogger(__name__)

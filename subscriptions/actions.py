@@ -13,9 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q
 
-from config import clock
-from subscriptions import erasure, ratelimit, tasks
-from subscriptions.addresses import clean_address, counting_key
+from core import clock, ratelimit
+from core.addresses import clean_address, counting_key
+from subscriptions import erasure, tasks
 from subscriptions.models import Subscriber, TopicFilter
 
 Status = Subscriber.Status

@@ -3,9 +3,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from digest.topics.query import QueryError, parse
 from subscriptions import actions
 from subscriptions.models import Subscriber, TopicFilter
-from subscriptions.query import QueryError, parse
 
 
 class TopicFilterForm(forms.ModelForm):

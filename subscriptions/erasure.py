@@ -8,8 +8,8 @@ the service. Old keys in SECRET_KEY_FALLBACKS still recognise addresses erased b
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from config import clock
-from subscriptions.addresses import clean_address
+from core import clock
+from core.addresses import clean_address
 from subscriptions.models import ErasedAddress
 
 SALT = "subscriptions.erasure.address"

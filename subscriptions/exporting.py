@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Model, Prefetch
 
-from config import clock
+from core import clock
 from digest.models import Delivery, SentPaper
 from subscriptions.models import Subscriber
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django import forms
 
+from digest.topics.query import QueryError, parse
 from subscriptions.models import Subscriber
-from subscriptions.query import QueryError, parse
 
 MAX_TOPICS = 20
 

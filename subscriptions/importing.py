@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from subscriptions.query import QueryError, parse
+from digest.topics.query import QueryError, parse
 
 COLUMNS = ("email", "topic", "topic_name", "frequency", "max_papers", "min_upvotes")
 FREQUENCIES = ("daily", "weekly")

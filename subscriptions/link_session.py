@@ -9,7 +9,7 @@ use this.
 
 from django.http import HttpRequest
 
-from subscriptions.tokens import BadToken
+from core.tokens import BadToken
 
 
 def _key(purpose: str) -> str:

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config import clock
-from subscriptions import actions, link_session, links, ratelimit
+from core import clock, links, ratelimit
+from core.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
+from subscriptions import actions, link_session
 from subscriptions.models import Subscriber
 from subscriptions.pages import broken_link, check_inbox, no_referrer, too_many, unknown_reader
-from subscriptions.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
 
 Status = Subscriber.Status
 

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django import forms
 
+from digest.topics.query import MAX_LENGTH, QueryError, parse
 from subscriptions.forms import MAX_TOPICS
 from subscriptions.models import Subscriber
-from subscriptions.query import MAX_LENGTH, QueryError, parse
 
 MAX_UPVOTES = 100_000
 

@@ -22,8 +22,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config import clock
-from subscriptions import actions, exporting, link_session, links, ratelimit
+from core import clock, links, ratelimit
+from core.tokens import BadToken, ExpiredToken, read_token
+from subscriptions import actions, exporting, link_session
 from subscriptions.manage_forms import (
     DeleteForm,
     EditTopicForm,
@@ -36,7 +37,6 @@ from subscriptions.manage_forms import (
 from subscriptions.models import Subscriber, TopicFilter
 from subscriptions.pages import broken_link, ip_allows, no_referrer, too_many, unknown_reader
 from subscriptions.preview import Preview, preview
-from subscriptions.tokens import BadToken, ExpiredToken, read_token
 
 PURPOSE = "manage"
 NEW = "new"  # the add-topic form's prefix; edit forms use "topic-<id>"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from subscriptions import ratelimit
+from core import ratelimit
 
 View = Callable[..., HttpResponse]
 

@@ -1,17 +1,19 @@
 """What a topic would have caught: the papers of the last few days that a query matches.
 
 The manage page shows it as the reader types. It matches exactly as digests do (the same
-TopicIndex over `Paper.as_text()`), so the preview never promises what a digest would not send.
+TopicIndex over `PaperText.of(Paper)`), so the preview never promises what a digest would not send.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from config import clock
-from digest.emails import excerpt
-from digest.matching import Topic, TopicIndex, highlight, rank
+from core import clock
 from digest.models import Paper
-from subscriptions.query import QueryError
+from digest.topics.highlighting import excerpt, highlight
+from digest.topics.index import Topic, TopicIndex
+from digest.topics.papers import PaperText
+from digest.topics.query import QueryError
+from digest.topics.ranking import rank
 
 PREVIEW_DAYS = 7
 SHOWN = 10
@@ -46,7 +48,7 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
     recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS, *EXTRA_FIELDS)
     papers = {paper.pk: paper for paper in recent.iterator(chunk_size=2000)}
-    texts = [paper.as_text() for paper in papers.values()]
+    texts = [PaperText.of(paper) for paper in papers.values()]
     # A category-only query matches with no words to highlight: test the key, not the words.
     matched = {text.id: found[0] for text in texts if 0 in (found := index.match(text))}
     ranked = rank(text for text in texts if text.id in matched)

@@ -6,8 +6,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import Prefetch
 
-from config.emails import render_email
-from subscriptions import links
+from core import links
+from core.emails import render_email
 from subscriptions.models import Subscriber, TopicFilter
 
 RECEIVING = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)

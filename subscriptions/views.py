@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from config import clock
+from core import clock, ratelimit
 from digest.models import Paper
-from subscriptions import actions, ratelimit
+from subscriptions import actions
 from subscriptions.forms import SubscribeForm
 from subscriptions.pages import check_inbox, ip_allows, too_many
 

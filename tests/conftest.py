@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from config import clock
 from config.celery import app as celery_app
+from core import clock
 
 # Property tests never flake on a busy machine: no deadline, and a fixed seed under CI.
 hypothesis_settings.register_profile("default", deadline=None)
@@ -36,7 +36,7 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture
 def frozen_clock() -> Iterator[object]:
-    """The service clock (config.clock), put back where it was after the test."""
+    """The service clock (core.clock), put back where it was after the test."""
     yield clock
     clock.reset()
 

@@ -1,4 +1,4 @@
-from subscriptions.addresses import clean_address, counting_key
+from core.addresses import clean_address, counting_key
 
 
 def test_spellings_of_one_gmail_inbox_count_as_one() -> None:

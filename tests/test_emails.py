@@ -120,7 +120,7 @@ def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_give
     from django.conf import settings
     from premailer import Premailer
 
-    from config.emails import PREMAILER_OPTIONS, _style_rules, inline_css
+    from core.emails import PREMAILER_OPTIONS, _style_rules, inline_css
 
     page = html_of(digest).replace("<style", "<style>.extra { color: red }</style><style", 1)
     plain = Premailer(page, base_url=settings.SITE_URL, **PREMAILER_OPTIONS).transform()
@@ -133,7 +133,7 @@ def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_give
 def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block() -> None:
     import uuid
 
-    from config.emails import inline_css
+    from core.emails import inline_css
     from digest.building import Pick
     from digest.emails import DigestRenderer
     from digest.models import Delivery, Paper
@@ -158,7 +158,7 @@ def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block() -> Non
 
 
 def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:  # noqa: ANN001
-    from subscriptions.links import list_unsubscribe_headers, manage_url, unsubscribe_url
+    from core.links import list_unsubscribe_headers, manage_url, unsubscribe_url
     from subscriptions.models import Subscriber
 
     ada = Subscriber.objects.get(email="ada@example.com")

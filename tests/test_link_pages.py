@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from subscriptions import links
+from core import links
+from core.tokens import make_token
 from subscriptions.models import Subscriber
-from subscriptions.tokens import make_token
 from tests.readers import ada, bob, cy
 
 pytestmark = pytest.mark.django_db

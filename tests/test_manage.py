@@ -18,13 +18,14 @@ from django.db import connection
 from django.test import Client
 
 from config.celery import ping
+from core import links
+from core.tokens import read_token
 from digest.models import Delivery, Paper, SentPaper
 from digest.planning import due, plan
 from digest.sending import send_chunk
-from subscriptions import actions, erasure, links
+from subscriptions import actions, erasure
 from subscriptions.exporting import reader_data
 from subscriptions.models import ErasedAddress, Subscriber, TopicFilter
-from subscriptions.tokens import read_token
 from tests.digests import MORNING, make_paper, make_reader
 from tests.readers import ada, bob, cy
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment

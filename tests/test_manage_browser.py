@@ -181,7 +181,7 @@ def test_a_topic_is_added_by_typing_and_pressing_enter(live_server, chromium, se
     """No mouse: focus the query, type, press Enter."""
     settings.SITE_URL = live_server.url
     reader = ada()
-    from subscriptions import links
+    from core import links
 
     context = chromium.new_context(viewport=PHONE)
     page = context.new_page()

@@ -6,8 +6,12 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.matching import Document, PaperText, Topic, TopicIndex, highlight, rank
-from digest.matching_reference import match_naively
+from digest.topics.compiling import Document
+from digest.topics.highlighting import highlight
+from digest.topics.index import Topic, TopicIndex
+from digest.topics.papers import PaperText
+from digest.topics.ranking import rank
+from digest.topics.reference import match_naively
 
 MONDAY = datetime(2026, 11, 23, 8, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from subscriptions.query import (
+from digest.topics.query import (
     MAX_LENGTH,
     And,
     Category,

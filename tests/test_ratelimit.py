@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from subscriptions.ratelimit import client_ip, hit
+from core.ratelimit import client_ip, hit
 
 HOUR = timedelta(hours=1)
 

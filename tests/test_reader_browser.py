@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from core import links
 from digest.models import Paper
-from subscriptions import links
 from subscriptions.models import Subscriber
 
 

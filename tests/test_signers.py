@@ -4,7 +4,7 @@ from django.core.signing import Signer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from config.signers import BatchSigner
+from core.signers import BatchSigner
 
 
 @given(st.text())
@@ -13,6 +13,6 @@ def test_a_batch_signer_signs_exactly_as_djangos_signer(value: str) -> None:
 
 
 def test_what_a_batch_signer_signs_unsigns_with_djangos_signer() -> None:
-    token = BatchSigner("subscriptions.tokens.manage").sign("abc:123")
+    token = BatchSigner("core.tokens.manage").sign("abc:123")
 
-    assert Signer(salt="subscriptions.tokens.manage").unsign(token) == "abc:123"
+    assert Signer(salt="core.tokens.manage").unsign(token) == "abc:123"

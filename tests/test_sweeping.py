@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
 
-from config import clock
+from core import clock
 from digest.models import Delivery
 from digest.planning import plan
 from digest.sending import claim, renew_lease, retry, send_chunk, sweep

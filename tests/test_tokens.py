@@ -7,7 +7,7 @@ from django.core import signing
 from hypothesis import given
 from hypothesis import strategies as st
 
-from subscriptions.tokens import PURPOSES, BadToken, ExpiredToken, make_token, read_token
+from core.tokens import PURPOSES, BadToken, ExpiredToken, make_token, read_token
 
 ADA = SimpleNamespace(public_id=uuid.UUID("6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"))
 

@@ -10,10 +10,12 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
-from config import clock
-from digest.matching import Topic, TopicIndex, compile_query
+from core import clock
 from digest.models import Paper
-from subscriptions.query import QueryError
+from digest.topics.compiling import compile_query
+from digest.topics.index import Topic, TopicIndex
+from digest.topics.papers import PaperText
+from digest.topics.query import QueryError
 
 # Papers are read in chunks so a long history does not sit in memory at once.
 CHUNK = 2000
@@ -37,7 +39,7 @@ class Command(BaseCommand):
             sys.exit(2)
         index = TopicIndex.build([Topic(key=0, query=query)])
         for paper in papers(days).iterator(chunk_size=CHUNK):
-            if index.match(paper.as_text()):
+            if index.match(PaperText.of(paper)):
                 self.stdout.write(f"{paper.id} {' '.join(paper.title.split())}")
 
 

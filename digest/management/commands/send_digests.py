@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import prefetch_related_objects
 
-from config import clock
+from core import clock
 from digest.building import Request, select
 from digest.models import Delivery
 from digest.planning import due, plan

@@ -115,7 +115,6 @@ def tokenize(text: str) -> list[str]:
 
 
 # One normalisation for papers, queries and highlighting, under either name.
-normalise = fold
 
 
 def parse(text: str) -> Query:

@@ -6,9 +6,10 @@ the property test holds `TopicIndex.match` to, and the naive loop the benchmark 
 
 from collections.abc import Iterable
 
-from digest.compiling import Document, compile_query, positive_terms, words_of
-from digest.matching import PaperText, Topic
-from subscriptions.query import And, Category, Node, Not, Or, QueryError, Term
+from digest.topics.compiling import Document, compile_query, positive_terms, words_of
+from digest.topics.index import Topic
+from digest.topics.papers import PaperText
+from digest.topics.query import And, Category, Node, Not, Or, QueryError, Term
 
 
 def match_naively(topics: Iterable[Topic], paper: PaperText) -> dict[int, frozenset[str]]:

@@ -1,7 +1,7 @@
 """A topic query compiled once: a test on a paper tokenised once (Document), the keys an index
 files it under, and the words a match highlights.
 
-Pure: no ORM, no settings. The query language is subscriptions/query.py; digest/matching.py
+Pure: no ORM, no settings. The query language is query.py; index.py
 files compiled queries in an index.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from subscriptions.query import (
+from digest.topics.query import (
     And,
     Category,
     Field,
@@ -27,7 +27,7 @@ from subscriptions.query import (
 )
 
 if TYPE_CHECKING:
-    from digest.matching import PaperText
+    from digest.topics.papers import PaperText
 
 # Compiled queries kept per process, keyed by query text: rebuilding an index for the next run
 # compiles only the queries that changed. At about 1 KB each, a million cost about a gigabyte.

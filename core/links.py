@@ -5,8 +5,8 @@ from datetime import datetime
 from django.conf import settings
 from django.urls import reverse
 
-from config import clock
-from subscriptions.tokens import HasPublicId, TokenMaker
+from core import clock
+from core.tokens import HasPublicId, TokenMaker
 
 PLACEHOLDER = "token"
 

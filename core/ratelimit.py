@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 
-from config import clock
+from core import clock
 
 
 def _cache_key(scope: str, key: str, window: timedelta) -> str:

@@ -1,6 +1,6 @@
 """Which papers match which topics: a presearcher index over compiled topic queries.
 
-Pure: no ORM, no settings. The query language is subscriptions/query.py; digest/compiling.py
+Pure: no ORM, no settings. The query language is query.py; compiling.py
 compiles a query and says where to file it.
 
 Matching every topic against every paper costs topics x papers evaluations. Like Lucene Monitor
@@ -12,7 +12,7 @@ A query with no such term (`-survey OR llm`: its NOT branch matches papers witho
 word) goes to a fallback bucket evaluated for every paper. Queries that are only ANDed keys
 (`diffusion video`, `title:rlhf`, `cat:cs.CL agents`, `diffus* -survey`, `llm (rlhf OR ppo)`)
 are never evaluated: finding their keys in the paper is the match (see `_Conjunctions`).
-digest/matching_reference.py evaluates every topic on every paper, and the index must return
+reference.py evaluates every topic on every paper, and the index must return
 exactly what it returns.
 """
 
@@ -22,38 +22,12 @@ import gc
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
-from digest.compiling import FIELDS, Compiled, Conjunction, Document, compile_query
-from subscriptions.query import WORD_RUN, Field, QueryError, fold, normalise, tokenize
-
-__all__ = [
-    "Document",
-    "PaperText",
-    "Topic",
-    "TopicIndex",
-    "compile_query",
-    "fold",
-    "highlight",
-    "normalise",
-    "rank",
-    "tokenize",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class PaperText:
-    """What matching needs to know about a paper (Paper.as_text builds one)."""
-
-    id: int
-    title: str
-    abstract: str
-    authors: tuple[str, ...]
-    categories: tuple[str, ...]
-    upvotes: int | None
-    first_seen_at: datetime
+from digest.topics.compiling import FIELDS, Compiled, Conjunction, Document, compile_query
+from digest.topics.papers import PaperText
+from digest.topics.query import Field, QueryError
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,30 +449,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-# --- ordering and highlighting ------------------------------------------------------------------
-
-
-def rank(papers: Iterable[PaperText]) -> list[PaperText]:
-    """Trending first (most upvotes; none counts as 0), then newest first seen, then newest id."""
-    return sorted(papers, key=lambda p: (p.upvotes or 0, p.first_seen_at, p.id), reverse=True)
-
-
-def highlight(text: str, words: frozenset[str]) -> list[tuple[str, bool]]:
-    """`text` cut into consecutive runs, True for each word whose folded form is in `words`.
-
-    The runs join back to `text` exactly, so a template can escape each run and mark the True
-    ones without touching the rest.
-    """
-    runs: list[tuple[str, bool]] = []
-    plain_from = 0
-    for found in WORD_RUN.finditer(text):
-        if fold(found.group()) in words:
-            if found.start() > plain_from:
-                runs.append((text[plain_from : found.start()], False))
-            runs.append((found.group(), True))
-            plain_from = found.end()
-    if plain_from < len(text):
-        runs.append((text[plain_from:], False))
-    return runs

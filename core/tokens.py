@@ -3,7 +3,7 @@
 A token signs a reader's opaque `public_id` (never the email or the primary key) together with
 the moment it was issued, under one salt per purpose, so a confirm token can never unsubscribe and
 an unsubscribe token can never confirm. Keys rotate through SECRET_KEY_FALLBACKS (Django's Signer
-tries them). The issue time comes from `config.clock`, so tests can age a link without sleeping.
+tries them). The issue time comes from `core.clock`, so tests can age a link without sleeping.
 """
 
 import uuid
@@ -12,8 +12,8 @@ from typing import Protocol
 
 from django.core import signing
 
-from config import clock
-from config.signers import BatchSigner
+from core import clock
+from core.signers import BatchSigner
 
 PURPOSES = ("confirm", "manage", "unsubscribe")
 
@@ -33,7 +33,7 @@ class HasPublicId(Protocol):
 def _signer(purpose: str) -> signing.Signer:
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose {purpose!r}")
-    return signing.Signer(salt=f"subscriptions.tokens.{purpose}")
+    return signing.Signer(salt=f"core.tokens.{purpose}")
 
 
 class TokenMaker:

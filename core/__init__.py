@@ -1,0 +1,1 @@
+"""What both apps lean on: the clock, signed links, account emails, rate limits and health."""
