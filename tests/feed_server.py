@@ -125,11 +125,11 @@ def feed_server(tls: ssl.SSLContext | None = None) -> Iterator[FeedServer]:
     server = FeedServer()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             server.requests.append((self.path, dict(self.headers)))
             server.routes.get(self.path, status(404))(self)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             server.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             self.do_GET()
 

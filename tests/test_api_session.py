@@ -130,7 +130,7 @@ def test_query_parameters_take_requests_full_path(no_environment: None) -> None:
     assert server.requests[0][0] == "/email?batch=1"
 
 
-def test_streamline_swaps_the_session_of_anymail_api_backends_only(settings) -> None:  # noqa: ANN001
+def test_streamline_swaps_the_session_of_anymail_api_backends_only(settings) -> None:
     with postmark.EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as api:
         stock = api.session
         streamline(api)

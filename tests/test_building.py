@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
 
 
-def titles(reader: Subscriber, start=MORNING - DAY, end=MORNING) -> list[str]:  # noqa: ANN001
+def titles(reader: Subscriber, start=MORNING - DAY, end=MORNING) -> list[str]:
     topics = [topic for topic in reader.topics.all() if topic.enabled]
     [picks] = select([Request(reader, topics, start, end)])
     return [pick.paper.title for pick in picks]
@@ -117,7 +117,7 @@ def test_it_skips_an_empty_digest_and_says_why() -> None:
 
 
 def test_building_a_batch_costs_the_same_few_queries_for_any_number_of_readers(
-    django_assert_max_num_queries,  # noqa: ANN001
+    django_assert_max_num_queries,
 ) -> None:
     for number in range(30):
         make_paper(f"Diffusion paper {number}", upvotes=number)
@@ -171,7 +171,7 @@ def test_a_new_planning_batch_sees_a_paper_corrected_since_the_last() -> None:
     assert len(mail.outbox) == 2 and "Diffusion models" in mail.outbox[1].body
 
 
-def test_a_window_past_its_query_limit_forgets_old_matches_and_stays_right(monkeypatch) -> None:  # noqa: ANN001
+def test_a_window_past_its_query_limit_forgets_old_matches_and_stays_right(monkeypatch) -> None:
     monkeypatch.setattr(building, "MAX_QUERIES", 1)
     make_paper("Diffusion models")
     make_paper("Agents that browse")

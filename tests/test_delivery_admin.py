@@ -13,7 +13,7 @@ from tests.digests import MORNING, make_paper, make_reader
 pytestmark = pytest.mark.django_db
 
 
-def test_the_admin_lists_digests_with_their_status_and_reason(admin_client) -> None:  # noqa: ANN001
+def test_the_admin_lists_digests_with_their_status_and_reason(admin_client) -> None:
     make_paper("Diffusion models")
     make_reader("ada@example.com")
     make_reader("bob@example.com", {"QCD": "chromodynamics"})
@@ -25,7 +25,7 @@ def test_the_admin_lists_digests_with_their_status_and_reason(admin_client) -> N
     assert "No new papers matched since the last digest." in page
 
 
-def test_a_digests_admin_page_shows_the_papers_it_held(admin_client) -> None:  # noqa: ANN001
+def test_a_digests_admin_page_shows_the_papers_it_held(admin_client) -> None:
     make_paper("Diffusion models")
     make_reader("ada@example.com")
     send_chunk(plan(MORNING))
@@ -49,7 +49,7 @@ def failing_and_stuck() -> tuple[Delivery, Delivery]:
     return ada, bob
 
 
-def test_failed_and_stuck_digests_are_listed_with_their_reason(admin_client, frozen_clock) -> None:  # noqa: ANN001
+def test_failed_and_stuck_digests_are_listed_with_their_reason(admin_client, frozen_clock) -> None:
     failing_and_stuck()
     frozen_clock.travel_to(MORNING + timedelta(hours=1))
 
@@ -62,9 +62,9 @@ def test_failed_and_stuck_digests_are_listed_with_their_reason(admin_client, fro
 
 
 def test_retrying_failed_and_stuck_digests_sends_them(
-    admin_client,  # noqa: ANN001
-    frozen_clock,  # noqa: ANN001
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    admin_client,
+    frozen_clock,
+    django_capture_on_commit_callbacks,
 ) -> None:
     ada, bob = failing_and_stuck()
     frozen_clock.travel_to(MORNING + timedelta(hours=1))

@@ -63,9 +63,9 @@ def test_a_digest_that_was_not_sent_has_no_page(client: Client) -> None:
     [("phone", 390, "light"), ("desktop", 1280, "light"), ("phone-dark", 390, "dark")],
 )
 def test_a_digest_reads_well_on_a_phone_a_desktop_and_in_dark_mode(
-    live_server,  # noqa: ANN001
-    chromium,  # noqa: ANN001
-    artefacts,  # noqa: ANN001
+    live_server,
+    chromium,
+    artefacts,
     device: str,
     width: int,
     scheme: str,

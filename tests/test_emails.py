@@ -20,7 +20,7 @@ ABSTRACT = (
 
 
 @pytest.fixture
-def digest(settings, frozen_clock) -> mail.EmailMultiAlternatives:  # noqa: ANN001
+def digest(settings, frozen_clock) -> mail.EmailMultiAlternatives:
     """ada's digest of ten papers, one with a hostile title, sent at MORNING."""
     settings.SITE_URL = "https://papers.example.org"
     frozen_clock.travel_to(MORNING)
@@ -39,19 +39,19 @@ def html_of(message: mail.EmailMultiAlternatives) -> str:
     return html
 
 
-def test_the_subject_counts_the_papers_and_dates_them_in_the_readers_zone(digest) -> None:  # noqa: ANN001
+def test_the_subject_counts_the_papers_and_dates_them_in_the_readers_zone(digest) -> None:
     # 08:00 UTC on 26 Nov is 17:00 on 26 Nov in Tokyo.
     assert digest.subject == "10 new papers on your topics - 26 Nov"
 
 
-def test_a_hostile_title_is_escaped_exactly_once_in_html(digest) -> None:  # noqa: ANN001
+def test_a_hostile_title_is_escaped_exactly_once_in_html(digest) -> None:
     html = html_of(digest)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
     assert "<script>" not in html
     assert "&amp;lt;" not in html
 
 
-def test_the_text_part_carries_each_full_title_verbatim_on_its_own_line(digest) -> None:  # noqa: ANN001
+def test_the_text_part_carries_each_full_title_verbatim_on_its_own_line(digest) -> None:
     lines = digest.body.splitlines()
     at = lines.index(HOSTILE)
     assert re.fullmatch(r"https://arxiv\.org/abs/2611\.\d{5}", lines[at + 1])
@@ -59,12 +59,12 @@ def test_the_text_part_carries_each_full_title_verbatim_on_its_own_line(digest) 
     assert "&amp;" not in digest.body and "<span" not in digest.body
 
 
-def test_matched_words_are_highlighted_in_html_only(digest) -> None:  # noqa: ANN001
+def test_matched_words_are_highlighted_in_html_only(digest) -> None:
     assert re.search(r'<span class="hit" style="[^"]+"[^>]*>diffusion</span>', html_of(digest))
     assert "Matched: Diffusion" in digest.body
 
 
-def test_every_link_is_absolute(digest) -> None:  # noqa: ANN001
+def test_every_link_is_absolute(digest) -> None:
     html = html_of(digest)
     links = re.findall(r'href="([^"]*)"', html)
     assert len(links) >= 10 * 2 + 3
@@ -74,7 +74,7 @@ def test_every_link_is_absolute(digest) -> None:  # noqa: ANN001
 
 def test_the_footer_links_manage_unsubscribe_view_in_browser_and_the_postal_address(
     digest,
-    settings,  # noqa: ANN001
+    settings,
 ) -> None:
     html = html_of(digest)
     for text in ("Manage your topics", "Unsubscribe", "View in browser", settings.POSTAL_ADDRESS):
@@ -83,7 +83,7 @@ def test_the_footer_links_manage_unsubscribe_view_in_browser_and_the_postal_addr
     assert "https://papers.example.org/digests/" in digest.body
 
 
-def test_it_carries_list_headers_message_id_date_and_anymail_options(digest) -> None:  # noqa: ANN001
+def test_it_carries_list_headers_message_id_date_and_anymail_options(digest) -> None:
     parsed = message_from_bytes(digest.message().as_bytes(), policy=policy.default)
     assert parsed["List-Unsubscribe"].strip().startswith("<https://papers.example.org/unsubscribe/")
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -95,11 +95,11 @@ def test_it_carries_list_headers_message_id_date_and_anymail_options(digest) -> 
     assert set(digest.metadata) == {"delivery_id"}
 
 
-def test_ten_papers_stay_well_under_gmails_102_kb_clipping_limit(digest) -> None:  # noqa: ANN001
+def test_ten_papers_stay_well_under_gmails_102_kb_clipping_limit(digest) -> None:
     assert len(html_of(digest).encode()) < 60_000
 
 
-def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypatch) -> None:  # noqa: ANN001
+def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypatch) -> None:
     import digest.emails
 
     calls = []
@@ -116,7 +116,7 @@ def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypa
     assert len(calls) == 1 + 3  # the layout once, each distinct paper block once
 
 
-def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_gives(digest) -> None:  # noqa: ANN001
+def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_gives(digest) -> None:
     from django.conf import settings
     from premailer import Premailer
 
@@ -157,7 +157,7 @@ def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block() -> Non
     assert len(inlined) == 1 + 2  # the layout, then the block before and after the correction
 
 
-def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:  # noqa: ANN001
+def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:
     from core.links import list_unsubscribe_headers, manage_url, unsubscribe_url
     from subscriptions.models import Subscriber
 

@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.real_broker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module")
-def running(django_db_setup, django_db_blocker) -> Iterator[FakePostmark]:  # noqa: ANN001
+def running(django_db_setup, django_db_blocker) -> Iterator[FakePostmark]:
     """One fake provider and one worker for the module's tests (starting a worker takes seconds)."""
     with django_db_blocker.unblock():
         require_postgres()
@@ -50,7 +50,7 @@ def provider(running: FakePostmark) -> Iterator[FakePostmark]:
     running.hung, running.release = threading.Event(), threading.Event()
 
 
-def test_throttling_and_server_errors_are_retried_until_every_digest_went_once(provider) -> None:  # noqa: ANN001
+def test_throttling_and_server_errors_are_retried_until_every_digest_went_once(provider) -> None:
     addresses = readers("ada", "bob", "cy", "dee", "eve")
     provider.script = {2: throttled("0"), 4: server_error(503)}
 
@@ -62,7 +62,7 @@ def test_throttling_and_server_errors_are_retried_until_every_digest_went_once(p
     assert provider.count == 7
 
 
-def test_a_retry_waits_at_least_as_long_as_retry_after_asks(provider) -> None:  # noqa: ANN001
+def test_a_retry_waits_at_least_as_long_as_retry_after_asks(provider) -> None:
     readers("ada")
     provider.script = {1: throttled("1")}  # capped at the table's longest delay, 0.6 s
 
@@ -74,7 +74,7 @@ def test_a_retry_waits_at_least_as_long_as_retry_after_asks(provider) -> None:  
     assert Delivery.objects.get().status == "sent"
 
 
-def test_a_refused_recipient_fails_with_the_reason_and_is_not_tried_again(provider) -> None:  # noqa: ANN001
+def test_a_refused_recipient_fails_with_the_reason_and_is_not_tried_again(provider) -> None:
     readers("ada", "bob")
     provider.script = {1: invalid_recipient("ada@example.com")}
 
@@ -87,7 +87,7 @@ def test_a_refused_recipient_fails_with_the_reason_and_is_not_tried_again(provid
     assert provider.received() == {"ada@example.com": 1, "bob@example.com": 1}
 
 
-def test_a_digest_fails_once_the_retry_table_is_used_up(provider) -> None:  # noqa: ANN001
+def test_a_digest_fails_once_the_retry_table_is_used_up(provider) -> None:
     readers("ada")
     provider.default = server_error(500)
 
@@ -100,7 +100,7 @@ def test_a_digest_fails_once_the_retry_table_is_used_up(provider) -> None:  # no
     assert provider.count == 3
 
 
-def test_a_slow_answer_is_waited_for_and_a_missing_one_is_retried(provider) -> None:  # noqa: ANN001
+def test_a_slow_answer_is_waited_for_and_a_missing_one_is_retried(provider) -> None:
     readers("ada", "bob")
     provider.script = {1: Answer(delay=0.3), 2: Answer(hang=True)}
 
@@ -112,7 +112,7 @@ def test_a_slow_answer_is_waited_for_and_a_missing_one_is_retried(provider) -> N
     assert provider.received()["bob@example.com"] == 2  # the unanswered try, then the retry
 
 
-def test_a_reader_who_unsubscribes_after_planning_gets_nothing(provider) -> None:  # noqa: ANN001
+def test_a_reader_who_unsubscribes_after_planning_gets_nothing(provider) -> None:
     readers("ada", "bob")
     ids = plan(MORNING)
     unsubscribe(Delivery.objects.get(subscriber__email="bob@example.com").subscriber)

@@ -23,7 +23,7 @@ def test_a_send_may_take_at_most_half_a_lease() -> None:
         Env(SEND_TIMEOUT_SECONDS=31, SEND_LEASE_SECONDS=60)
 
 
-def test_the_default_settings_send_a_held_up_digest_within_15_minutes(settings) -> None:  # noqa: ANN001
+def test_the_default_settings_send_a_held_up_digest_within_15_minutes(settings) -> None:
     sweep_every = settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]["schedule"]
 
     # Handed back once its lease is over, at the latest one sweep later.

@@ -107,7 +107,7 @@ def test_a_chunk_delivered_twice_sends_each_digest_once() -> None:
 
 
 @pytest.mark.django_db
-def test_it_records_the_providers_message_id_and_status(settings) -> None:  # noqa: ANN001
+def test_it_records_the_providers_message_id_and_status(settings) -> None:
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     make_paper("Diffusion models")
     make_reader("ada@example.com")
@@ -123,7 +123,7 @@ def test_it_records_the_providers_message_id_and_status(settings) -> None:  # no
 
 
 @pytest.mark.django_db
-def test_a_backend_error_fails_the_delivery_and_releases_its_papers(settings) -> None:  # noqa: ANN001
+def test_a_backend_error_fails_the_delivery_and_releases_its_papers(settings) -> None:
     from anymail.exceptions import AnymailAPIError
 
     settings.EMAIL_BACKEND = "tests.test_sending.RefusingBackend"
@@ -151,7 +151,7 @@ class RefusingBackend(mail.backends.base.BaseEmailBackend):
 
 @pytest.mark.django_db
 def test_sending_a_chunk_costs_a_few_queries_plus_one_per_digest(
-    django_assert_max_num_queries,  # noqa: ANN001
+    django_assert_max_num_queries,
 ) -> None:
     for number in range(12):
         make_paper(f"Diffusion paper {number}", upvotes=number)
@@ -190,7 +190,7 @@ def test_each_digest_is_recorded_by_a_statement_postgresql_prepared_once() -> No
 
 @pytest.mark.django_db
 def test_planning_costs_the_same_few_queries_for_any_number_of_readers(
-    django_assert_max_num_queries,  # noqa: ANN001
+    django_assert_max_num_queries,
 ) -> None:
     for number in range(40):
         make_reader(f"reader{number}@example.com")
@@ -228,7 +228,7 @@ def test_two_planners_at_once_plan_each_digest_once() -> None:
 
 @pytest.mark.real_broker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_planned_digests_through_the_configured_backend(tmp_path) -> None:  # noqa: ANN001
+def test_a_real_worker_sends_planned_digests_through_the_configured_backend(tmp_path) -> None:
     require_postgres()
     require_redis()
     make_paper("Diffusion models")
@@ -251,7 +251,7 @@ def test_a_real_worker_sends_planned_digests_through_the_configured_backend(tmp_
     ]
 
 
-def test_beat_plans_digests_every_quarter_hour(settings) -> None:  # noqa: ANN001
+def test_beat_plans_digests_every_quarter_hour(settings) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["plan-digests"]
     assert entry["task"] == "digest.tasks.plan_digests"
     assert entry["schedule"].minute == {0, 15, 30, 45}
@@ -259,8 +259,8 @@ def test_beat_plans_digests_every_quarter_hour(settings) -> None:  # noqa: ANN00
 
 @pytest.mark.django_db
 def test_the_beat_task_plans_what_is_due_by_the_service_clock_and_sends_it(
-    frozen_clock,  # noqa: ANN001
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    frozen_clock,
+    django_capture_on_commit_callbacks,
 ) -> None:
     make_paper("Diffusion models")
     make_reader("ada@example.com", delivery_hour=8)
@@ -274,7 +274,7 @@ def test_the_beat_task_plans_what_is_due_by_the_service_clock_and_sends_it(
 
 
 @pytest.mark.django_db
-def test_a_proxy_set_in_the_environment_still_carries_every_message(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_a_proxy_set_in_the_environment_still_carries_every_message(settings, monkeypatch) -> None:
     """requests' environment is read once per connection (not per message): still honoured."""
     make_paper("Diffusion models")
     for name in ("ada", "bob"):

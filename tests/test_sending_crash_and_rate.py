@@ -37,7 +37,7 @@ def pool_children(pid: int) -> list[int]:
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_the_send_in_flight(
     provider: FakePostmark,
-    frozen_clock,  # noqa: ANN001
+    frozen_clock,
 ) -> None:
     addresses = readers(*(f"reader{number}" for number in range(8)))
     provider.script = {4: Answer(hang=True)}

@@ -7,7 +7,7 @@ from digest.sendrate import wait_for_turn
 START = datetime(2026, 11, 26, 8, 0, 0, 250_000, tzinfo=UTC)
 
 
-def test_the_email_over_the_cap_waits_for_the_next_second(frozen_clock) -> None:  # noqa: ANN001
+def test_the_email_over_the_cap_waits_for_the_next_second(frozen_clock) -> None:
     frozen_clock.travel_to(START)
     waits: list[float] = []
 
@@ -21,7 +21,7 @@ def test_the_email_over_the_cap_waits_for_the_next_second(frozen_clock) -> None:
     assert [round(seconds, 2) for seconds in waits] == [0.75]
 
 
-def test_no_cap_never_waits(frozen_clock) -> None:  # noqa: ANN001
+def test_no_cap_never_waits(frozen_clock) -> None:
     frozen_clock.travel_to(START)
     waits: list[float] = []
 

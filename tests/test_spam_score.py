@@ -19,7 +19,7 @@ FEEDS = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds
 
 
 @pytest.mark.django_db
-def test_a_demo_digest_scores_at_most_half_a_point_with_spamassassin(frozen_clock) -> None:  # noqa: ANN001
+def test_a_demo_digest_scores_at_most_half_a_point_with_spamassassin(frozen_clock) -> None:
     if shutil.which("spamassassin") is None:
         missing("SpamAssassin (apt-get install spamassassin)")
     call_command("ingest", *sorted(map(str, FEEDS.glob("*.json"))), stdout=StringIO())

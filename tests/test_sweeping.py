@@ -47,7 +47,7 @@ def test_a_planned_row_never_picked_up_is_queued_again_once_per_lease(ada_planne
     assert Delivery.objects.get().status == "planned"
 
 
-def test_a_row_whose_worker_died_on_every_attempt_fails(ada_planned: int, settings) -> None:  # noqa: ANN001
+def test_a_row_whose_worker_died_on_every_attempt_fails(ada_planned: int, settings) -> None:
     claim([ada_planned], MORNING)
     Delivery.objects.update(attempts=len(settings.SEND_RETRY_DELAYS) + 1)
 
@@ -58,8 +58,8 @@ def test_a_row_whose_worker_died_on_every_attempt_fails(ada_planned: int, settin
 
 def test_the_beat_task_sends_what_the_sweeper_hands_back(
     ada_planned: int,
-    frozen_clock,  # noqa: ANN001
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    frozen_clock,
+    django_capture_on_commit_callbacks,
 ) -> None:
     frozen_clock.travel_to(MORNING + LEASE + timedelta(seconds=1))
 
@@ -70,7 +70,7 @@ def test_the_beat_task_sends_what_the_sweeper_hands_back(
     assert [message.to for message in mail.outbox] == [["ada@example.com"]]
 
 
-def test_sweeping_costs_a_few_queries_however_many_rows(django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_sweeping_costs_a_few_queries_however_many_rows(django_assert_max_num_queries) -> None:
     make_paper("Diffusion models")
     for number in range(20):
         make_reader(f"reader{number}@example.com")
@@ -82,7 +82,7 @@ def test_sweeping_costs_a_few_queries_however_many_rows(django_assert_max_num_qu
     assert len(handed_back) == 20
 
 
-def test_a_failed_digest_retried_is_built_afresh_and_sent(ada_planned: int, settings) -> None:  # noqa: ANN001
+def test_a_failed_digest_retried_is_built_afresh_and_sent(ada_planned: int, settings) -> None:
     settings.EMAIL_BACKEND = "tests.test_sending.RefusingBackend"
     send_chunk([ada_planned])
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -121,7 +121,7 @@ class SweptWhileSending(locmem.EmailBackend):
         return super().send_messages(messages)
 
 
-def test_a_sender_never_sends_a_row_the_sweeper_handed_back(settings, frozen_clock) -> None:  # noqa: ANN001
+def test_a_sender_never_sends_a_row_the_sweeper_handed_back(settings, frozen_clock) -> None:
     settings.EMAIL_BACKEND = "tests.test_sweeping.SweptWhileSending"
     make_paper("Diffusion models")
     make_reader("ada@example.com")

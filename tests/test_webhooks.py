@@ -18,7 +18,7 @@ SECRET = "postmark:s3cret-webhook-password"
 
 
 @pytest.fixture(autouse=True)
-def _webhook_secret(settings) -> None:  # noqa: ANN001
+def _webhook_secret(settings) -> None:
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
 
 
@@ -74,7 +74,7 @@ def status() -> str:
     return Subscriber.objects.get(email="ada@example.com").status
 
 
-def test_a_hard_bounce_marks_the_reader_bounced_and_notes_it_on_the_digest(ada_digest) -> None:  # noqa: ANN001
+def test_a_hard_bounce_marks_the_reader_bounced_and_notes_it_on_the_digest(ada_digest) -> None:
     assert post(bounce(ada_digest.pk)) == 200
 
     assert status() == "bounced"
@@ -102,7 +102,7 @@ def delivered(delivery_id: object) -> dict:
     }
 
 
-def test_a_full_mailbox_is_counted_not_suppressed(ada_digest, frozen_clock) -> None:  # noqa: ANN001
+def test_a_full_mailbox_is_counted_not_suppressed(ada_digest, frozen_clock) -> None:
     frozen_clock.travel_to(MORNING)
 
     assert post(soft_bounce(ada_digest.pk, event_id=1)) == 200
@@ -114,7 +114,7 @@ def test_a_full_mailbox_is_counted_not_suppressed(ada_digest, frozen_clock) -> N
     assert "mailbox full" in ada_digest.reason
 
 
-def test_the_third_soft_bounce_in_a_row_suppresses_the_reader(ada_digest, frozen_clock) -> None:  # noqa: ANN001
+def test_the_third_soft_bounce_in_a_row_suppresses_the_reader(ada_digest, frozen_clock) -> None:
     frozen_clock.travel_to(MORNING)
     for event_id in (1, 2):
         post(soft_bounce(ada_digest.pk, event_id))
@@ -128,7 +128,7 @@ def test_the_third_soft_bounce_in_a_row_suppresses_the_reader(ada_digest, frozen
 
 def test_soft_bounces_a_month_apart_or_with_a_delivery_between_start_again(
     ada_digest, frozen_clock
-) -> None:  # noqa: ANN001
+) -> None:
     frozen_clock.travel_to(MORNING)
     post(soft_bounce(ada_digest.pk, event_id=1))
     post(soft_bounce(ada_digest.pk, event_id=2))
@@ -142,7 +142,7 @@ def test_soft_bounces_a_month_apart_or_with_a_delivery_between_start_again(
     assert (ada.status, ada.soft_bounces) == ("active", 2)
 
 
-def test_a_replayed_soft_bounce_counts_once(ada_digest) -> None:  # noqa: ANN001
+def test_a_replayed_soft_bounce_counts_once(ada_digest) -> None:
     for _ in range(3):
         assert post(soft_bounce(ada_digest.pk, event_id=1)) == 200
 
@@ -150,19 +150,19 @@ def test_a_replayed_soft_bounce_counts_once(ada_digest) -> None:  # noqa: ANN001
     assert (ada.status, ada.soft_bounces) == ("active", 1)
 
 
-def test_a_complaint_marks_the_reader_complained(ada_digest) -> None:  # noqa: ANN001
+def test_a_complaint_marks_the_reader_complained(ada_digest) -> None:
     assert post(bounce(ada_digest.pk, "SpamComplaint")) == 200
 
     assert status() == "complained"
 
 
-def test_an_unsubscribe_event_unsubscribes_the_reader(ada_digest) -> None:  # noqa: ANN001
+def test_an_unsubscribe_event_unsubscribes_the_reader(ada_digest) -> None:
     assert post(unsubscribed(ada_digest.pk)) == 200
 
     assert status() == "unsubscribed"
 
 
-def test_a_replayed_unsubscribe_does_not_undo_a_later_resubscription(ada_digest) -> None:  # noqa: ANN001
+def test_a_replayed_unsubscribe_does_not_undo_a_later_resubscription(ada_digest) -> None:
     post(unsubscribed(ada_digest.pk))
     Subscriber.objects.update(status="active")  # ada signed up and confirmed again
 
@@ -172,7 +172,7 @@ def test_a_replayed_unsubscribe_does_not_undo_a_later_resubscription(ada_digest)
     assert TrackingEvent.objects.count() == 1
 
 
-def test_a_replayed_bounce_is_acted_on_once(ada_digest, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_a_replayed_bounce_is_acted_on_once(ada_digest, django_assert_max_num_queries) -> None:
     post(bounce(ada_digest.pk))
     Subscriber.objects.update(status="active")  # an operator reactivated the address
 
@@ -182,7 +182,7 @@ def test_a_replayed_bounce_is_acted_on_once(ada_digest, django_assert_max_num_qu
     assert status() == "active"
 
 
-def test_a_delivery_event_is_noted_on_the_digest(ada_digest) -> None:  # noqa: ANN001
+def test_a_delivery_event_is_noted_on_the_digest(ada_digest) -> None:
     assert post(delivered(ada_digest.pk)) == 200
 
     ada_digest.refresh_from_db()
@@ -190,13 +190,13 @@ def test_a_delivery_event_is_noted_on_the_digest(ada_digest) -> None:  # noqa: A
 
 
 @pytest.mark.parametrize("delivery_id", ["", "not-a-number", "99999999"])
-def test_an_event_without_a_known_digest_goes_by_the_address(ada_digest, delivery_id) -> None:  # noqa: ANN001
+def test_an_event_without_a_known_digest_goes_by_the_address(ada_digest, delivery_id) -> None:
     assert post(bounce(delivery_id)) == 200
 
     assert status() == "bounced"
 
 
-def test_an_event_for_nobody_we_know_is_accepted_and_ignored(ada_digest) -> None:  # noqa: ANN001
+def test_an_event_for_nobody_we_know_is_accepted_and_ignored(ada_digest) -> None:
     event = {**bounce(""), "Email": "stranger@example.org"}
 
     assert post(event) == 200
@@ -204,7 +204,7 @@ def test_an_event_for_nobody_we_know_is_accepted_and_ignored(ada_digest) -> None
     assert status() == "active"
 
 
-def test_an_event_without_the_webhook_secret_is_refused(ada_digest) -> None:  # noqa: ANN001
+def test_an_event_without_the_webhook_secret_is_refused(ada_digest) -> None:
     assert post(bounce(ada_digest.pk), secret="postmark:guess") == 400
 
     assert status() == "active"
