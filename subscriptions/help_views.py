@@ -21,5 +21,5 @@ def _topics_html() -> str:
 @require_GET
 def topics_help(request: HttpRequest) -> HttpResponse:
     """How to write topics: docs/topics.md (every piece of its text escaped by to_html)."""
-    context = {"body": mark_safe(_topics_html())}
+    context = {"body": mark_safe(_topics_html())}  # to_html escapes all text
     return render(request, "subscriptions/help.html", context)
