@@ -175,3 +175,33 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.key}"
+
+
+class Vocabulary(models.Model):
+    """A fitted tf-idf vocabulary, as plain data (terms and their idf), so no pickle ties the
+    learned ranking to one machine or library version. The newest row is the one in use."""
+
+    fitted_at = models.DateTimeField()
+    papers = models.PositiveIntegerField(help_text="How many papers it was fitted on")
+    state = models.JSONField()
+
+    class Meta:
+        verbose_name_plural = "vocabularies"
+        get_latest_by = "fitted_at"
+
+    def __str__(self) -> str:
+        return f"vocabulary of {self.fitted_at:%Y-%m-%d %H:%M}"
+
+
+class Taste(models.Model):
+    """A reader's learned taste: weights keyed by term (so a refitted vocabulary keeps them)."""
+
+    subscriber = models.OneToOneField(
+        "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="taste"
+    )
+    state = models.JSONField()
+    votes = models.PositiveIntegerField(help_text="How many votes it was trained on")
+    trained_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"taste of reader {self.subscriber_id}"

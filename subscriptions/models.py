@@ -33,6 +33,9 @@ class Subscriber(models.Model):
     # Soft bounces (a full mailbox) in a row, and the last one's time: see actions.soft_bounce.
     soft_bounces = models.PositiveSmallIntegerField(default=0)
     soft_bounced_at = models.DateTimeField(null=True, blank=True)
+    # "Trending <-> mine" set by the reader (0: trending only, 1: their learned taste only);
+    # None lets the number of votes decide (see digest/topics/learning.py).
+    taste_weight = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,6 +62,48 @@ class TopicFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Vote(models.Model):
+    """A reader's "More like this" (liked) or "Less like this" (not liked) on one paper."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="votes")
+    paper = models.ForeignKey("digest.Paper", on_delete=models.CASCADE, related_name="votes")
+    liked = models.BooleanField()
+    voted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "paper"], name="one_vote_per_paper"),
+        ]
+        ordering = ["-voted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{'more' if self.liked else 'less'} like paper {self.paper_id}"
+
+
+class Mute(models.Model):
+    """An author or a word the reader never wants to see again in a digest."""
+
+    class Kind(models.TextChoices):
+        AUTHOR = "author"
+        WORD = "word"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="mutes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "subscriber", "kind", Lower("value"), name="one_mute_per_author_or_word"
+            ),
+        ]
+        ordering = ["kind", "value"]
+
+    def __str__(self) -> str:
+        return f"muted {self.kind} {self.value}"
 
 
 class ErasedAddress(models.Model):
