@@ -26,8 +26,8 @@ from digest.sending import send_chunk
 from subscriptions import actions, erasure
 from subscriptions.exporting import reader_data
 from subscriptions.models import ErasedAddress, Subscriber, TopicFilter
-from tests.digests import MORNING, make_paper, make_reader
-from tests.readers import ada, bob, cy
+from tests.digests import MORNING, make_paper
+from tests.personas import ada, bob, cy, make_reader
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
 
 pytestmark = pytest.mark.django_db
