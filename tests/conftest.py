@@ -81,3 +81,12 @@ def page(chromium) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def now(frozen_clock):
+    """The service clock set to NOW of tests/manage_page.py (Thursday noon), put back after."""
+    from tests.manage_page import NOW
+
+    frozen_clock.travel_to(NOW)
+    return frozen_clock

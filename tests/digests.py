@@ -1,10 +1,9 @@
-"""Papers and readers for digest tests, at fixed moments of the service clock."""
+"""Papers for digest tests, at fixed moments of the service clock (readers: tests/personas.py)."""
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from digest.models import Paper
-from subscriptions.models import Subscriber, TopicFilter
 
 # Thursday 26 November 2026, 08:00 UTC: the moment digest tests plan at.
 MORNING = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -34,11 +33,3 @@ def make_paper(
         upvotes=upvotes,
         **fields,
     )
-
-
-def make_reader(email: str, topics: dict[str, str] | None = None, **fields: object) -> Subscriber:
-    """An active reader (daily at 08:00 UTC unless told) with topics {name: query}."""
-    reader = Subscriber.objects.create(email=email, **{"status": "active", **fields})
-    for position, (name, query) in enumerate((topics or {}).items()):
-        TopicFilter.objects.create(subscriber=reader, name=name, query=query, position=position)
-    return reader

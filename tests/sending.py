@@ -8,8 +8,9 @@ from subprocess import Popen
 import pytest
 
 from digest.models import Delivery
-from tests.digests import make_paper, make_reader
+from tests.digests import make_paper
 from tests.fake_postmark import FakePostmark
+from tests.personas import make_reader
 from tests.services import celery_worker, worker_environment
 
 # Tiny delays, lease and timeout, so a retry or a lost worker costs the suite a fraction of a

@@ -4,7 +4,7 @@ import pytest
 
 from subscriptions import actions
 from subscriptions.models import Subscriber
-from tests.readers import ada, bob, cy, dee
+from tests.personas import ada, bob, cy, dee
 
 pytestmark = pytest.mark.django_db
 

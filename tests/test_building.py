@@ -13,7 +13,8 @@ from digest.models import Delivery, Paper, SentPaper
 from digest.planning import plan
 from digest.sending import send_chunk
 from subscriptions.models import Subscriber
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
+from tests.personas import make_reader
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,19 @@
-"""The admin: sources with their health, papers searchable and filterable."""
+"""The admin of digest/admin.py: sources with their health, papers searchable and filterable,
+and every digest with its status, its reason and the papers it held."""
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
-from digest.models import Source
+from digest.models import Delivery, Source
+from digest.planning import plan
+from digest.sending import send_chunk
+from tests.digests import MORNING, make_paper
+from tests.personas import make_reader
 
 DEMO = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"
 
@@ -20,6 +27,9 @@ def papers() -> None:
 
 def titles(response) -> list[str]:
     return [str(paper) for paper in response.context["cl"].result_list]
+
+
+# --- sources and papers --------------------------------------------------------------------------
 
 
 def test_sources_show_their_last_error_and_failures(admin_client):
@@ -57,3 +67,77 @@ def test_papers_filter_by_category(admin_client, papers):
 def test_papers_filter_by_source(admin_client, papers):
     other = Source.objects.get(name="arXiv cs.AI")
     assert titles(admin_client.get("/admin/digest/paper/", {"sources__id__exact": other.pk})) == []
+
+
+# --- digests -------------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_digests_with_their_status_and_reason(admin_client) -> None:
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    make_reader("bob@example.com", {"QCD": "chromodynamics"})
+    send_chunk(plan(MORNING))
+
+    page = admin_client.get("/admin/digest/delivery/").content.decode()
+
+    assert "ada@example.com" in page and "bob@example.com" in page
+    assert "No new papers matched since the last digest." in page
+
+
+def test_a_digests_admin_page_shows_the_papers_it_held(admin_client) -> None:
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    send_chunk(plan(MORNING))
+    delivery = Delivery.objects.get()
+
+    page = admin_client.get(f"/admin/digest/delivery/{delivery.pk}/change/").content.decode()
+
+    assert "Diffusion models" in page
+
+
+def failing_and_stuck() -> tuple[Delivery, Delivery]:
+    """ada's digest failed at the provider; bob's worker died mid-send an hour ago."""
+    make_paper("Diffusion models")
+    make_reader("ada@example.com")
+    make_reader("bob@example.com")
+    ada, bob = (Delivery.objects.get(pk=pk) for pk in plan(MORNING))
+    Delivery.objects.filter(pk=ada.pk).update(
+        status="failed", built_at=None, reason="AnymailAPIError: 500 from the provider"
+    )
+    Delivery.objects.filter(pk=bob.pk).update(status="sending", claimed_at=MORNING)
+    return ada, bob
+
+
+def test_failed_and_stuck_digests_are_listed_with_their_reason(admin_client, frozen_clock) -> None:
+    failing_and_stuck()
+    frozen_clock.travel_to(MORNING + timedelta(hours=1))
+
+    failed = admin_client.get("/admin/digest/delivery/?trouble=failed").content.decode()
+    stuck = admin_client.get("/admin/digest/delivery/?trouble=stuck").content.decode()
+
+    assert "ada@example.com" in failed and "500 from the provider" in failed
+    assert "bob@example.com" not in failed
+    assert "bob@example.com" in stuck and "ada@example.com" not in stuck
+
+
+def test_retrying_failed_and_stuck_digests_sends_them(
+    admin_client,
+    frozen_clock,
+    django_capture_on_commit_callbacks,
+) -> None:
+    ada, bob = failing_and_stuck()
+    frozen_clock.travel_to(MORNING + timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/digest/delivery/",
+            {"action": "retry_digests", "_selected_action": [ada.pk, bob.pk]},
+            follow=True,
+        )
+
+    assert "Queued 2 digest(s) to send again." in response.content.decode()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ada@example.com",
+        "bob@example.com",
+    ]

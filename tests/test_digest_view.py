@@ -9,7 +9,8 @@ from django.test import Client
 from digest.models import Delivery
 from digest.planning import plan
 from digest.sending import send_chunk
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
+from tests.personas import make_reader
 
 HOSTILE = '<script>alert(1)</script> & "quotes"'
 ABSTRACT = (

@@ -8,7 +8,8 @@ from django.core import mail
 
 from digest.planning import plan
 from digest.sending import send_chunk
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
+from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from subscriptions.models import Subscriber
-from tests.readers import ada, dee
+from tests.personas import ada, dee
 from tests.services import ROOT, require_postgres, worker_environment
 
 pytestmark = pytest.mark.django_db

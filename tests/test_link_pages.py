@@ -9,7 +9,7 @@ from django.test import Client
 from core import links
 from core.tokens import make_token
 from subscriptions.models import Subscriber
-from tests.readers import ada, bob, cy
+from tests.personas import ada, bob, cy
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from digest.models import Paper
 from subscriptions.models import Subscriber
-from tests.readers import ada
+from tests.personas import ada
 
 PHONE = {"width": 390, "height": 844}
 

@@ -8,7 +8,7 @@ import pytest
 from config.celery import ping
 from subscriptions import actions, tasks
 from subscriptions.models import Subscriber
-from tests.readers import ada, bob
+from tests.personas import ada, bob
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
 
 

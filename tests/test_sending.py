@@ -14,8 +14,9 @@ from digest.planning import plan
 from digest.sending import claim, send_chunk
 from digest.tasks import plan_digests, send_digests
 from subscriptions.models import Subscriber
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
 from tests.fake_postmark import fake_postmark
+from tests.personas import make_reader
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
 
 AT_MORNING = ("--now", MORNING.isoformat())

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from digest.planning import plan
 from digest.sending import send_chunk
-from tests.digests import make_reader
+from tests.personas import make_reader
 from tests.services import missing
 
 FEEDS = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from digest.models import Paper
 from subscriptions.models import Subscriber
-from tests.readers import ada, bob, cy, dee
+from tests.personas import ada, bob, cy, dee
 
 pytestmark = pytest.mark.django_db
 

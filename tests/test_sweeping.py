@@ -11,7 +11,8 @@ from digest.models import Delivery
 from digest.planning import plan
 from digest.sending import claim, renew_lease, retry, send_chunk, sweep
 from digest.tasks import sweep_deliveries
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
+from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
 LEASE = timedelta(seconds=300)  # the default SEND_LEASE_SECONDS

@@ -10,7 +10,8 @@ from django.test import Client
 from digest.models import Delivery, TrackingEvent
 from digest.planning import plan
 from subscriptions.models import Subscriber
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
+from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
 URL = "/anymail/postmark/tracking/"

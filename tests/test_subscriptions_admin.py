@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from subscriptions.models import Subscriber
-from tests.readers import ada, bob, dee
+from tests.personas import ada, bob, dee
 
 pytestmark = pytest.mark.django_db
 
