@@ -248,14 +248,21 @@ def _read_body(reply: http.client.HTTPResponse, limits: Limits) -> bytes:
     declared = reply.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(f"too big: {int(declared):,} bytes (the limit is {limits.max_bytes:,})")
-    decoder = _decoder(reply.getheader("Content-Encoding") or "")
+    encoding = reply.getheader("Content-Encoding") or ""
+    decoder = _decoder(encoding)
     body = bytearray()
-    while chunk := reply.read1(CHUNK):
-        body += decoder.decompress(chunk, limits.max_bytes + 1 - len(body)) if decoder else chunk
-        if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
-            raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
-    if decoder:
-        body += decoder.flush()
+    try:
+        while chunk := reply.read1(CHUNK):
+            room = limits.max_bytes + 1 - len(body)
+            body += decoder.decompress(chunk, room) if decoder else chunk
+            if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
+                raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
+        if decoder:
+            body += decoder.flush()
+    except zlib.error as error:
+        raise FetchError(f"the body is not valid {encoding.strip()} ({error})") from None
+    if decoder and not decoder.eof:
+        raise FetchError(f"the {encoding.strip()} body is cut short")
     return bytes(body)
 
 

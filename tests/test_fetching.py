@@ -1,5 +1,6 @@
 """The feed fetcher against a real HTTP server on 127.0.0.1, with tiny limits."""
 
+import gzip
 import socket
 from collections.abc import Iterator
 
@@ -52,6 +53,21 @@ def test_an_unchanged_feed_costs_one_304(server):
 def test_it_decompresses_gzip(server):
     server.routes["/feed"] = serve.gzipped(FEED)
     assert fetch(server.url("/feed"), limits=limits()).content == FEED
+
+
+@pytest.mark.parametrize(
+    ("packed", "encoding", "reason"),
+    [
+        (b"this is not gzip at all", "gzip", "not valid gzip"),
+        (b"\x78\x9c junk", "deflate", "not valid deflate"),
+        (gzip.compress(FEED)[:-12], "gzip", "gzip body is cut short"),
+    ],
+    ids=["junk gzip", "junk deflate", "truncated gzip"],
+)
+def test_a_body_that_does_not_decompress_is_a_fetch_error(server, packed, encoding, reason):
+    server.routes["/feed"] = serve.encoded(packed, encoding)
+    with pytest.raises(FetchError, match=reason):
+        fetch(server.url("/feed"), limits=limits())
 
 
 def test_it_refuses_a_body_declared_too_big(server):
