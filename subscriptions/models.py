@@ -33,6 +33,9 @@ class Subscriber(models.Model):
     # Soft bounces (a full mailbox) in a row, and the last one's time: see actions.soft_bounce.
     soft_bounces = models.PositiveSmallIntegerField(default=0)
     soft_bounced_at = models.DateTimeField(null=True, blank=True)
+    # When the reader last started receiving (confirmed or resumed): their next digest keeps to
+    # their schedule from then on (digest/schedule.py). Null: since before this was recorded.
+    receiving_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
