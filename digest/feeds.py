@@ -18,7 +18,7 @@ import feedparser
 from pydantic import ValidationError
 
 from digest.records import PaperRecord, ParsedFeed
-from digest.text import arxiv_id, plain_text, split_authors
+from digest.text import abs_url, arxiv_id, pdf_url, plain_text, split_authors
 
 
 class FeedError(Exception):
@@ -84,8 +84,8 @@ class HuggingFaceDailyJSON(FeedFormat):
             "abstract": plain_text(paper.get("summary") or ""),
             "authors": [plain_text(a["name"]) for a in hidden_or_missing if a.get("name")],
             "published_at": paper.get("publishedAt"),
-            "abs_url": f"https://arxiv.org/abs/{found[0]}" if found else "",
-            "pdf_url": f"https://arxiv.org/pdf/{found[0]}" if found else "",
+            "abs_url": abs_url(found[0]) if found else "",
+            "pdf_url": pdf_url(found[0]) if found else "",
             "code_url": paper.get("githubRepo") or paper.get("projectPage") or "",
             "upvotes": paper.get("upvotes"),
             "keywords": [str(k) for k in paper.get("ai_keywords") or []],
@@ -169,8 +169,8 @@ class ArxivRSS(FeedFormat):
             # A category listed twice is one category (as feedparser reads it).
             "categories": list(dict.fromkeys(c for c in categories if c)),
             "published_at": _rfc822(text("pubDate")),
-            "abs_url": f"https://arxiv.org/abs/{found[0]}" if found else text("link"),
-            "pdf_url": f"https://arxiv.org/pdf/{found[0]}" if found else "",
+            "abs_url": abs_url(found[0]) if found else text("link"),
+            "pdf_url": pdf_url(found[0]) if found else "",
             "announce_type": text("arxiv:announce_type"),
             "doi": text("arxiv:DOI"),
             "journal_ref": text("arxiv:journal_reference"),
@@ -230,7 +230,7 @@ class GenericFeed(_XMLFeed):
             **fields,
             "abstract": plain_text(body),
             "authors": authors,
-            "pdf_url": f"https://arxiv.org/pdf/{found}" if found else "",
+            "pdf_url": pdf_url(found) if found else "",
         }
 
 

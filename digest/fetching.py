@@ -1,10 +1,13 @@
 """Our HTTP client for feeds: small, strict and unable to reach the inside of the network.
 
 - http and https only; at most FETCH_MAX_REDIRECTS redirects, each one checked like the first.
-- The host name is resolved once, every address it resolves to must be public (no loopback,
-  private, link-local, carrier-grade NAT, reserved or cloud-metadata address), and the socket
-  connects to that checked address, so a DNS answer that changes between check and connect
-  (DNS rebinding) cannot smuggle a request inside. FETCH_ALLOWED_HOSTS names exceptions.
+- The host name is resolved once, every address it resolves to must be public: global unicast,
+  outside every block of the IANA special-purpose registries that no feed lives in (loopback,
+  private, link-local, carrier-grade NAT, documentation, reserved, cloud metadata...), and for
+  IPv6 forms carrying an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) that IPv4
+  address must be public too. The socket connects to that checked address, so a DNS answer
+  that changes between check and connect (DNS rebinding) cannot smuggle a request inside.
+  FETCH_ALLOWED_HOSTS names exceptions.
 - A connect timeout and a total deadline for the whole fetch, redirects included: a server that
   drips one byte a second is cut off at the deadline.
 - At most FETCH_MAX_BYTES of body after decompression, so a gzip bomb stops at the limit.
@@ -162,11 +165,60 @@ def checked_address(host: str, port: int, allowed_hosts: frozenset[str]) -> str:
     return addresses[0]
 
 
+def _networks(*blocks: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(block) for block in blocks)
+
+
+# The IANA special-purpose IPv4 blocks no feed is served from, multicast and the reserved 240/4
+# (which holds the broadcast address). Written out rather than taken from `is_global`, whose
+# table changes between Python releases (3.11.7 calls 192.0.0.9 and 192.88.99.1 global).
+_NOT_PUBLIC_IPV4 = _networks(
+    "0.0.0.0/8",  # "this network"
+    "10.0.0.0/8",
+    "100.64.0.0/10",  # carrier-grade NAT
+    "127.0.0.0/8",
+    "169.254.0.0/16",  # link-local, cloud metadata
+    "172.16.0.0/12",
+    "192.0.0.0/24",  # IETF protocol assignments: DS-Lite, NAT64 discovery, PCP, TURN
+    "192.0.2.0/24",
+    "192.88.99.0/24",  # the deprecated 6to4 relay anycast
+    "192.168.0.0/16",
+    "198.18.0.0/15",  # benchmarking
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",  # multicast
+    "240.0.0.0/4",  # reserved, and 255.255.255.255
+)
+# IPv6 must be global unicast (2000::/3), outside these special blocks within it.
+_GLOBAL_UNICAST_IPV6 = ipaddress.ip_network("2000::/3")
+_NOT_PUBLIC_IPV6 = _networks("2001::/23", "2001:db8::/32", "3fff::/20")
+# Transition forms carry an IPv4 address that a gateway or relay would forward to.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # 64:ff9b:1::/48 is local-use: refused outright
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _is_public(address: str) -> bool:
+    """Whether a feed may be fetched from `address`: a global unicast address, and for the IPv6
+    forms that embed IPv4 addresses (mapped, compatible, NAT64, 6to4, Teredo), each of them is."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv4Address):
+        return not any(ip in block for block in _NOT_PUBLIC_IPV4)
+    embedded = _embedded_ipv4(ip)
+    if embedded:
+        return all(_is_public(str(inner)) for inner in embedded)
+    return ip in _GLOBAL_UNICAST_IPV6 and not any(ip in block for block in _NOT_PUBLIC_IPV6)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    if ip.ipv4_mapped is not None:
+        return (ip.ipv4_mapped,)
+    if ip.teredo is not None:
+        return ip.teredo  # the Teredo server and the client behind it
+    if ip.sixtofour is not None:
+        return (ip.sixtofour,)
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:  # :: and ::1 embed 0.0.0.0 and 0.0.0.1
+        return (ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF),)
+    return ()
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -196,14 +248,21 @@ def _read_body(reply: http.client.HTTPResponse, limits: Limits) -> bytes:
     declared = reply.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(f"too big: {int(declared):,} bytes (the limit is {limits.max_bytes:,})")
-    decoder = _decoder(reply.getheader("Content-Encoding") or "")
+    encoding = reply.getheader("Content-Encoding") or ""
+    decoder = _decoder(encoding)
     body = bytearray()
-    while chunk := reply.read1(CHUNK):
-        body += decoder.decompress(chunk, limits.max_bytes + 1 - len(body)) if decoder else chunk
-        if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
-            raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
-    if decoder:
-        body += decoder.flush()
+    try:
+        while chunk := reply.read1(CHUNK):
+            room = limits.max_bytes + 1 - len(body)
+            body += decoder.decompress(chunk, room) if decoder else chunk
+            if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):
+                raise FetchError(f"too big: more than {limits.max_bytes:,} bytes")
+        if decoder:
+            body += decoder.flush()
+    except zlib.error as error:
+        raise FetchError(f"the body is not valid {encoding.strip()} ({error})") from None
+    if decoder and not decoder.eof:
+        raise FetchError(f"the {encoding.strip()} body is cut short")
     return bytes(body)
 
 

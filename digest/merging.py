@@ -17,6 +17,7 @@ import hashlib
 from typing import Any
 
 from digest.records import PaperRecord
+from digest.text import abs_url, pdf_url
 
 KEY_LENGTH = 600
 MERGED_FIELDS = (
@@ -89,8 +90,8 @@ def _fill_blanks(fields: dict[str, Any], record: PaperRecord) -> None:
 def _canonical_links(fields: dict[str, Any], record: PaperRecord) -> None:
     if record.arxiv_id:
         fields["arxiv_id"] = record.arxiv_id
-        fields["abs_url"] = f"https://arxiv.org/abs/{record.arxiv_id}"
-        fields["pdf_url"] = f"https://arxiv.org/pdf/{record.arxiv_id}"
+        fields["abs_url"] = abs_url(record.arxiv_id)
+        fields["pdf_url"] = pdf_url(record.arxiv_id)
     else:
         fields["abs_url"] = fields["abs_url"] or record.abs_url
         fields["pdf_url"] = fields["pdf_url"] or record.pdf_url

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db.models import OuterRef, Subquery
 
 from digest.models import Delivery
-from digest.schedule import Schedule, due_period, lookback
+from digest.schedule import Schedule, due_period, label, lookback
 from subscriptions.models import Subscriber
 
 # Rows per INSERT: large enough to be few statements, small enough for any database's limits.
@@ -33,8 +33,9 @@ def _readers_with_their_last_digest() -> Iterator[Subscriber]:
         .annotate(
             last_planned_at=Subquery(latest.values("planned_at")[:1]),
             last_window_end=Subquery(latest.values("window_end")[:1]),
+            last_period=Subquery(latest.values("period")[:1]),
         )
-        .only("id", "frequency", "weekday", "delivery_hour", "time_zone")
+        .only("id", "frequency", "weekday", "delivery_hour", "time_zone", "receiving_since")
         .order_by("id")
         .iterator(chunk_size=2000)
     )
@@ -55,10 +56,12 @@ def due(now: datetime, force: bool = False) -> Iterator[Due]:
         schedule = Schedule(
             reader.frequency, reader.weekday, reader.delivery_hour, reader.time_zone
         )
-        period = due_period(now, schedule, reader.last_planned_at, force=force)
+        period = due_period(
+            now, schedule, reader.last_planned_at, force=force, since=reader.receiving_since
+        )
         if period is not None:
             start = reader.last_window_end or now - lookback(reader.frequency)
-            yield Due(reader, period, min(start, now))
+            yield Due(reader, label(period, reader.last_period), min(start, now))
 
 
 def plan(now: datetime, force: bool = False) -> list[int]:

@@ -8,6 +8,14 @@ an equality, the rules for daylight-saving changes fall out of it:
 - a repeated local hour (01:00 twice in autumn) is the same period, so it is planned once;
 - a reader who moves time zone is not due again in a period that already holds their last digest,
   measured in the new zone, so they never get two digests for one local day.
+A reader who starts receiving (confirms, or resumes after a pause) after this period's scheduled
+moment waits for the next one: a weekly reader who joins on a Wednesday is first due on their
+weekday, and a reader who resumes after the day's hour on the next day's.
+
+Across the date line a local date can come round twice: a reader sent the digest of 17 March at
+23:00 in Pacific/Kiritimati (UTC+14) who moves to Pacific/Pago_Pago (UTC-11) lives 17 March again,
+and is due its digest too. `label` gives that second 17 March its own name, "2027-03-17/2", so the
+one-row-per-period rule of the planner does not swallow it.
 """
 
 from dataclasses import dataclass
@@ -49,20 +57,44 @@ def _reached(local: datetime, schedule: Schedule) -> bool:
     return local.hour >= schedule.hour
 
 
+def _scheduled_moment(local: datetime, schedule: Schedule) -> datetime:
+    """The moment of the period holding `local` at which the reader's digest is scheduled."""
+    day = local.date()
+    if schedule.frequency == WEEKLY:
+        day += timedelta(days=schedule.weekday - local.weekday())
+    return datetime(day.year, day.month, day.day, schedule.hour, tzinfo=local.tzinfo)
+
+
 def due_period(
-    now: datetime, schedule: Schedule, last_planned_at: datetime | None, force: bool = False
+    now: datetime,
+    schedule: Schedule,
+    last_planned_at: datetime | None,
+    force: bool = False,
+    since: datetime | None = None,
 ) -> str | None:
     """The period to plan for this reader at `now`, or None when nothing is due.
 
-    `last_planned_at` is when the reader's previous digest was planned. `force` ignores the hour
-    and weekday (the reader is due now) but still never plans a second digest in one period.
+    `last_planned_at` is when the reader's previous digest was planned; `since` when they last
+    started receiving (None: long ago). `force` ignores the hour, the weekday and `since` (the
+    reader is due now) but still never plans a second digest in one period.
     """
     period = period_of(now, schedule)
     if last_planned_at is not None and period_of(last_planned_at, schedule) >= period:
         return None
-    if force or _reached(now.astimezone(zone(schedule.time_zone)), schedule):
+    if force:
         return period
-    return None
+    local = now.astimezone(zone(schedule.time_zone))
+    if not _reached(local, schedule):
+        return None
+    if since is not None and since > _scheduled_moment(local, schedule):
+        return None
+    return period
+
+
+def label(period: str, last_label: str | None) -> str:
+    """The name of the reader's digest row for `period`: the period itself, unless their previous
+    digest, planned in a zone across the date line, already bears that name."""
+    return f"{period}/2" if period == last_label else period
 
 
 def lookback(frequency: str) -> timedelta:

@@ -1,4 +1,4 @@
-"""Plain text and arXiv ids out of whatever a feed sends (pure functions, no Django)."""
+"""Plain text, arXiv ids and arxiv.org links out of whatever a feed sends (pure, no Django)."""
 
 import html
 import re
@@ -30,6 +30,16 @@ def arxiv_id(text: str) -> tuple[str, int | None] | None:
         return None
     version = match.group("v")
     return match.group("id"), int(version) if version else None
+
+
+def abs_url(paper_id: str) -> str:
+    """The arxiv.org abstract page of `paper_id`, unversioned (so its latest version)."""
+    return f"https://arxiv.org/abs/{paper_id}"
+
+
+def pdf_url(paper_id: str) -> str:
+    """The arxiv.org PDF of `paper_id`, unversioned (so its latest version)."""
+    return f"https://arxiv.org/pdf/{paper_id}"
 
 
 class _TextCollector(HTMLParser):

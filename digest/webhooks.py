@@ -69,7 +69,7 @@ def _delivery(event: AnymailTrackingEvent) -> Delivery | None:
     return Delivery.objects.select_related("subscriber").filter(pk=int(raw)).first()
 
 
-def _reader(event: AnymailTrackingEvent, delivery: Delivery | None) -> Subscriber | None:
+def _reader_of_event(event: AnymailTrackingEvent, delivery: Delivery | None) -> Subscriber | None:
     if delivery is not None:
         return delivery.subscriber
     if not event.recipient:
@@ -100,7 +100,7 @@ def handle_tracking(
         if delivery is not None and event.event_type == EventType.DELIVERED:
             delivered(delivery.subscriber_id)
         return
-    reader = _reader(event, delivery)
+    reader = _reader_of_event(event, delivery)
     try:
         with transaction.atomic():
             TrackingEvent.objects.create(

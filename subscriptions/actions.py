@@ -118,6 +118,7 @@ def import_subscriber(
             max_papers=max_papers or Subscriber._meta.get_field("max_papers").default,
             consent_asked_at=now,
             consent_confirmed_at=now if confirmed else None,
+            receiving_since=now if confirmed else None,
             consent_user_agent="import_subscribers",
             consent_wording=IMPORT_WORDING_VERSION,
         )
@@ -149,8 +150,13 @@ def confirm(subscriber: Subscriber) -> bool:
     """Pending -> active, recording when consent was given. Confirming twice does nothing.
 
     An address erased earlier is erased no more: its owner has just opted in again."""
+    now = clock.now()
     done = _transition(
-        subscriber, (Status.PENDING,), status=Status.ACTIVE, consent_confirmed_at=clock.now()
+        subscriber,
+        (Status.PENDING,),
+        status=Status.ACTIVE,
+        consent_confirmed_at=now,
+        receiving_since=now,
     )
     if done:
         erasure.forget(subscriber.email)
@@ -205,8 +211,11 @@ def pause(subscriber: Subscriber) -> bool:
 
 
 def resume(subscriber: Subscriber) -> bool:
-    """Paused -> active: digests start again at the next scheduled time."""
-    return _transition(subscriber, (Status.PAUSED,), status=Status.ACTIVE)
+    """Paused -> active: digests start again at the next scheduled time (not at once when
+    today's, or this week's, has passed: see digest/schedule.py)."""
+    return _transition(
+        subscriber, (Status.PAUSED,), status=Status.ACTIVE, receiving_since=clock.now()
+    )
 
 
 def update_schedule(subscriber: Subscriber, **schedule: object) -> None:

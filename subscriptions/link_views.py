@@ -26,7 +26,7 @@ def _within_token_allowance(purpose: str, token: str) -> bool:
     return ratelimit.hit(purpose, token, settings.TOKEN_POSTS_PER_HOUR, timedelta(hours=1))
 
 
-def _reader(public_id: object) -> Subscriber | None:
+def _reader_by_public_id(public_id: object) -> Subscriber | None:
     return Subscriber.objects.filter(public_id=public_id).first()
 
 
@@ -46,7 +46,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def _kept_reader(request: HttpRequest) -> tuple[str, Subscriber | None]:
     """The confirm token kept in the session and its reader; raises BadToken without one."""
     token = link_session.kept(request, "confirm")
-    return token, _reader(read_token(token, "confirm", settings.CONFIRM_LINK_MAX_AGE))
+    return token, _reader_by_public_id(read_token(token, "confirm", settings.CONFIRM_LINK_MAX_AGE))
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,7 +77,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     """An expired confirm link's "send me a new one" button."""
     try:
         token = link_session.kept(request, "confirm")
-        subscriber = _reader(read_token(token, "confirm"))
+        subscriber = _reader_by_public_id(read_token(token, "confirm"))
     except BadToken:
         return broken_link(request)
     if not _within_token_allowance("resend", token):
@@ -98,7 +98,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if not _within_token_allowance("unsubscribe", token):
             return too_many(request)
-        subscriber = _reader(public_id)
+        subscriber = _reader_by_public_id(public_id)
         if subscriber is not None:
             actions.unsubscribe(subscriber)
         # Also for a reader we no longer know: either way, no email will come.

@@ -36,6 +36,9 @@ class Subscriber(models.Model):
     # "Trending <-> mine" set by the reader (0: trending only, 1: their learned taste only);
     # None lets the number of votes decide (see digest/topics/learning.py).
     taste_weight = models.FloatField(null=True, blank=True)
+    # When the reader last started receiving (confirmed or resumed): their next digest keeps to
+    # their schedule from then on (digest/schedule.py). Null: since before this was recorded.
+    receiving_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

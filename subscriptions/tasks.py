@@ -13,7 +13,7 @@ from subscriptions.models import Subscriber, TopicFilter
 RECEIVING = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
 
 
-def _reader(subscriber_id: int, *statuses: str) -> Subscriber | None:
+def _reader_still_in(subscriber_id: int, *statuses: str) -> Subscriber | None:
     """The reader, if they still exist and are still in one of `statuses` when the task runs."""
     return (
         Subscriber.objects.filter(pk=subscriber_id, status__in=statuses)
@@ -24,7 +24,7 @@ def _reader(subscriber_id: int, *statuses: str) -> Subscriber | None:
 
 @shared_task
 def send_confirmation(subscriber_id: int) -> None:
-    subscriber = _reader(subscriber_id, Subscriber.Status.PENDING)
+    subscriber = _reader_still_in(subscriber_id, Subscriber.Status.PENDING)
     if subscriber is None:  # confirmed, unsubscribed or deleted since it was queued
         return
     context = {
@@ -38,7 +38,7 @@ def send_confirmation(subscriber_id: int) -> None:
 
 @shared_task
 def send_already_subscribed(subscriber_id: int) -> None:
-    subscriber = _reader(subscriber_id, *RECEIVING)
+    subscriber = _reader_still_in(subscriber_id, *RECEIVING)
     if subscriber is None:
         return
     context = {
@@ -53,7 +53,7 @@ def send_already_subscribed(subscriber_id: int) -> None:
 @shared_task
 def send_manage_link(subscriber_id: int) -> None:
     """The "send me my link" email: a fresh manage link, for any reader we may still mail."""
-    subscriber = _reader(
+    subscriber = _reader_still_in(
         subscriber_id, Subscriber.Status.PENDING, Subscriber.Status.UNSUBSCRIBED, *RECEIVING
     )
     if subscriber is None:

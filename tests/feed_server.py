@@ -30,11 +30,15 @@ def body(content: bytes, *, etag: str = "", content_type: str = "application/xml
 
 
 def gzipped(content: bytes) -> Route:
-    packed = gzip.compress(content)
+    return encoded(gzip.compress(content), "gzip")
+
+
+def encoded(packed: bytes, encoding: str) -> Route:
+    """A 200 whose body is sent as it is, labelled with Content-Encoding `encoding`."""
 
     def respond(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
-        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Encoding", encoding)
         handler.send_header("Content-Length", str(len(packed)))
         handler.end_headers()
         handler.wfile.write(packed)

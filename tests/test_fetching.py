@@ -1,5 +1,6 @@
 """The feed fetcher against a real HTTP server on 127.0.0.1, with tiny limits."""
 
+import gzip
 import socket
 from collections.abc import Iterator
 
@@ -52,6 +53,21 @@ def test_an_unchanged_feed_costs_one_304(server):
 def test_it_decompresses_gzip(server):
     server.routes["/feed"] = serve.gzipped(FEED)
     assert fetch(server.url("/feed"), limits=limits()).content == FEED
+
+
+@pytest.mark.parametrize(
+    ("packed", "encoding", "reason"),
+    [
+        (b"this is not gzip at all", "gzip", "not valid gzip"),
+        (b"\x78\x9c junk", "deflate", "not valid deflate"),
+        (gzip.compress(FEED)[:-12], "gzip", "gzip body is cut short"),
+    ],
+    ids=["junk gzip", "junk deflate", "truncated gzip"],
+)
+def test_a_body_that_does_not_decompress_is_a_fetch_error(server, packed, encoding, reason):
+    server.routes["/feed"] = serve.encoded(packed, encoding)
+    with pytest.raises(FetchError, match=reason):
+        fetch(server.url("/feed"), limits=limits())
 
 
 def test_it_refuses_a_body_declared_too_big(server):
@@ -170,27 +186,86 @@ class Resolver:
         raise ConnectionRefusedError("the test forbids connections")
 
 
+# The IANA IPv4 and IPv6 special-purpose address registries, block by block, with multicast and
+# a few ordinary addresses: (block, an address in it, whether a feed may be fetched from it).
+SPECIAL_PURPOSE = [
+    ("0.0.0.0/8 this network", "0.1.2.3", False),
+    ("0.0.0.0/32 this host", "0.0.0.0", False),
+    ("10.0.0.0/8 private", "10.0.0.1", False),
+    ("100.64.0.0/10 shared (CGNAT)", "100.64.0.1", False),
+    ("127.0.0.0/8 loopback", "127.0.0.1", False),
+    ("169.254.0.0/16 link-local, metadata", "169.254.169.254", False),
+    ("172.16.0.0/12 private", "172.16.0.5", False),
+    ("192.0.0.0/24 IETF protocol assignments", "192.0.0.100", False),
+    ("192.0.0.0/29 DS-Lite", "192.0.0.2", False),
+    ("192.0.0.8/32 IPv4 dummy", "192.0.0.8", False),
+    ("192.0.0.9/32 PCP anycast", "192.0.0.9", False),
+    ("192.0.0.10/32 TURN anycast", "192.0.0.10", False),
+    ("192.0.0.170/32 NAT64 discovery", "192.0.0.170", False),
+    ("192.0.0.171/32 NAT64 discovery", "192.0.0.171", False),
+    ("192.0.2.0/24 TEST-NET-1", "192.0.2.1", False),
+    ("192.31.196.0/24 AS112-v4", "192.31.196.1", True),
+    ("192.52.193.0/24 AMT", "192.52.193.1", True),
+    ("192.88.99.0/24 6to4 relay anycast", "192.88.99.1", False),
+    ("192.168.0.0/16 private", "192.168.1.20", False),
+    ("192.175.48.0/24 AS112 direct delegation", "192.175.48.1", True),
+    ("198.18.0.0/15 benchmarking", "198.19.0.1", False),
+    ("198.51.100.0/24 TEST-NET-2", "198.51.100.1", False),
+    ("203.0.113.0/24 TEST-NET-3", "203.0.113.1", False),
+    ("224.0.0.0/4 multicast", "224.0.0.1", False),
+    ("224.0.0.0/4 multicast (SSDP)", "239.255.255.250", False),
+    ("240.0.0.0/4 reserved", "240.0.0.1", False),
+    ("255.255.255.255/32 limited broadcast", "255.255.255.255", False),
+    ("a global IPv4 address", "93.184.215.14", True),
+    ("::1/128 loopback", "::1", False),
+    ("::/128 unspecified", "::", False),
+    ("::ffff:0:0/96 IPv4-mapped, private", "::ffff:10.0.0.1", False),
+    ("::ffff:0:0/96 IPv4-mapped, metadata", "::ffff:169.254.169.254", False),
+    ("::ffff:0:0/96 IPv4-mapped, global", "::ffff:93.184.215.14", True),
+    ("::/96 IPv4-compatible, private", "::10.0.0.1", False),
+    ("::/96 IPv4-compatible, global", "::93.184.215.14", True),
+    ("64:ff9b::/96 NAT64, private", "64:ff9b::10.0.0.1", False),
+    ("64:ff9b::/96 NAT64, metadata", "64:ff9b::169.254.169.254", False),
+    ("64:ff9b::/96 NAT64, 192.0.0.0/24", "64:ff9b::192.0.0.9", False),
+    ("64:ff9b::/96 NAT64, global", "64:ff9b::93.184.215.14", True),
+    ("64:ff9b:1::/48 local-use NAT64", "64:ff9b:1::5db8:d70e", False),
+    ("100::/64 discard-only", "100::1", False),
+    ("100:0:0:1::/64 dummy prefix", "100:0:0:1::1", False),
+    ("2001::/23 IETF protocol assignments", "2001:2::1", False),
+    ("2001:1::1/128 PCP anycast", "2001:1::1", False),
+    ("2001:3::/32 AMT", "2001:3::1", False),
+    ("2001:4:112::/48 AS112-v6", "2001:4:112::1", False),
+    ("2001:20::/28 ORCHIDv2", "2001:20::1", False),
+    ("2001::/32 Teredo, private client", "2001:0:4136:e378::f5ff:fffe", False),
+    ("2001::/32 Teredo, private server", "2001:0:c0a8:101::a247:27dd", False),
+    ("2001::/32 Teredo, global server and client", "2001:0:4136:e378::a247:27dd", True),
+    ("2001:db8::/32 documentation", "2001:db8::1", False),
+    ("2002::/16 6to4, private", "2002:a00:1::1", False),
+    ("2002::/16 6to4, loopback", "2002:7f00:1::1", False),
+    ("2002::/16 6to4, global", "2002:5db8:d70e::1", True),
+    ("2620:4f:8000::/48 AS112 direct delegation", "2620:4f:8000::1", True),
+    ("3fff::/20 documentation", "3fff::1", False),
+    ("5f00::/16 SRv6 SIDs", "5f00::1", False),
+    ("fc00::/7 unique local", "fd00:ec2::254", False),
+    ("fe80::/10 link-local", "fe80::1", False),
+    ("fe80::/10 link-local with a zone", "fe80::1%eth0", False),
+    ("fec0::/10 site-local (deprecated)", "fec0::1", False),
+    ("ff00::/8 multicast", "ff02::1", False),
+    ("a global IPv6 address", "2606:4700::1111", True),
+]
+
+
 @pytest.mark.parametrize(
-    "address",
-    [
-        "10.0.0.1",
-        "192.168.1.20",
-        "172.16.0.5",
-        "169.254.169.254",
-        "100.64.0.1",
-        "127.0.0.1",
-        "0.0.0.0",
-        "::1",
-        "fd00:ec2::254",
-        "::ffff:10.0.0.1",
-        "fe80::1",
-    ],
+    ("address", "fetchable"),
+    [(address, fetchable) for _, address, fetchable in SPECIAL_PURPOSE],
+    ids=[block for block, _, _ in SPECIAL_PURPOSE],
 )
-def test_a_name_resolving_to_an_internal_address_is_never_connected_to(monkeypatch, address):
+def test_only_global_unicast_addresses_are_connected_to(monkeypatch, address, fetchable):
     resolver = Resolver(monkeypatch, address)
-    with pytest.raises(FetchError, match="non-public address"):
+    expected = "connection failed" if fetchable else "non-public address"
+    with pytest.raises(FetchError, match=expected):
         fetch("https://feeds.example.com/rss", limits=limits(allowed_hosts=frozenset()))
-    assert resolver.attempts == []
+    assert resolver.attempts == ([(address, 443)] if fetchable else [])
 
 
 def test_it_connects_to_the_address_it_checked(monkeypatch):

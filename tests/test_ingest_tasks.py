@@ -31,6 +31,19 @@ def test_the_beat_task_ingests_every_enabled_source_and_records_failures(
     assert (broken.consecutive_failures, broken.last_error) == (1, "HTTP 404 Not Found")
 
 
+@pytest.mark.django_db
+def test_a_body_that_is_not_the_gzip_it_claims_is_recorded_on_the_source(settings):
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    with serve.feed_server() as server:
+        server.routes["/rss"] = serve.encoded(b"<rss>not gzip</rss>", "gzip")
+        source = Source.objects.create(name="mislabelled", url=server.url("/rss"))
+        tasks.ingest_one_source.delay(source.pk)
+    source.refresh_from_db()
+    assert source.consecutive_failures == 1
+    assert source.last_error.startswith("the body is not valid gzip")
+    assert source.last_error_at is not None
+
+
 def test_the_beat_schedule_runs_the_fan_out():
     from django.conf import settings
 

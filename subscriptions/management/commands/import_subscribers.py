@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from subscriptions import actions, erasure
-from subscriptions.importing import ImportedReader, ImportFileError, read_readers
+from subscriptions.forms import MAX_TOPICS
+from subscriptions.importing import ImportedReader, ImportFileError, RowProblem, read_readers
 from subscriptions.models import Subscriber
 
 Status = Subscriber.Status
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
         counts = {"created": 0, "updated": 0, "skipped": 0}
         for reader in readers:
-            counts[self._import(reader, confirmed)] += 1
+            counts[self._import(reader, confirmed, problems)] += 1
+        problems.sort(key=lambda problem: problem.line)
         for problem in problems:
             self.stderr.write(f"{file}: {problem}")
         self.stdout.write(
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(f"{len(problems)} row(s) were not imported (see above).")
 
-    def _import(self, reader: ImportedReader, confirmed: bool) -> str:
+    def _import(self, reader: ImportedReader, confirmed: bool, problems: list[RowProblem]) -> str:
         existing = Subscriber.objects.filter(email__iexact=reader.email).first()
         if existing is None and erasure.was_erased(reader.email):
             # Its owner deleted their data here: only they can come back, by signing up.
@@ -60,8 +62,24 @@ class Command(BaseCommand):
             # An unsubscribe or a complaint here outranks any list from elsewhere.
             self.stdout.write(f"{reader.email}: skipped, this reader is {existing.status} here.")
             return "skipped"
-        known = set(existing.topics.values_list("query", flat=True))
-        actions.add_topics(existing, [t for t in reader.topics if t[1] not in known])
+        actions.add_topics(existing, _topics_with_room(existing, reader, problems))
         if confirmed:
             actions.confirm(existing)
         return "updated"
+
+
+def _topics_with_room(
+    existing: Subscriber, reader: ImportedReader, problems: list[RowProblem]
+) -> list[tuple[str, str, int]]:
+    """The topics the reader does not have yet, as many as fit under MAX_TOPICS; the rows of
+    those that do not fit become problems."""
+    known = set(existing.topics.values_list("query", flat=True))
+    fresh = [
+        (topic, line)
+        for topic, line in zip(reader.topics, reader.topic_lines, strict=True)
+        if topic[1] not in known
+    ]
+    room = max(0, MAX_TOPICS - len(known))
+    full = f"{reader.email} already has {MAX_TOPICS} topics here, the most a reader may have"
+    problems.extend(RowProblem(line, full) for _, line in fresh[room:])
+    return [topic for topic, _ in fresh[:room]]
