@@ -169,6 +169,8 @@ TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
 MANAGE_LINK_MAX_AGE = timedelta(days=env.MANAGE_LINK_MAX_AGE_DAYS)
 MANAGE_POSTS_PER_HOUR = env.MANAGE_POSTS_PER_HOUR
 PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR
+# A digest's "view in browser" link (digest/views.py) shows that digest only, for this long.
+VIEW_LINK_MAX_AGE = timedelta(days=env.VIEW_LINK_MAX_AGE_DAYS)
 # Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
 # browser is a person, so its page submits itself (as healthchecks does).
 UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)

@@ -22,8 +22,7 @@ from django.template.loader import get_template
 
 from core import clock
 from core.emails import inline_css
-from core.links import Links, unsubscribe_headers, url_around
-from core.signers import BatchSigner
+from core.links import Links, unsubscribe_headers
 from digest.building import Pick
 from digest.models import Delivery, Paper
 from digest.schedule import zone
@@ -32,7 +31,6 @@ from digest.topics.highlighting import excerpt, highlight
 SLOT = re.compile(r"slot:(\w+)")
 FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
 FIRST_AUTHORS = 3
-VIEW_SALT = "digest.view"
 # Paper blocks a renderer keeps (a few KB each); past this it starts afresh.
 MAX_BLOCKS = 20_000
 
@@ -128,14 +126,8 @@ class DigestRenderer:
         self._blocks: dict[tuple, Block] = {}  # by paper id, topics and words
         # Signing keys derived and URLs reversed once per batch, not once per email.
         self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
-        self._view_signer = BatchSigner(VIEW_SALT)
-        self._view_url = url_around("digest:view")
+        self._view = Links("view")
         self._date = (-1, "")
-
-    def view_url(self, delivery: Delivery) -> str:
-        """The digest's "view in browser" page: a token under its own salt that never expires."""
-        before, after = self._view_url
-        return f"{before}{self._view_signer.sign(delivery.public_id.hex)}{after}"
 
     def _block(self, pick: Pick) -> Block:
         """One paper's block, rendered once per distinct pick."""
@@ -177,7 +169,7 @@ class DigestRenderer:
             else "for every new paper",
             "manage_url": self._manage.url(reader, at),
             "unsubscribe_url": self._unsubscribe.url(reader, at),
-            "view_url": self.view_url(delivery),
+            "view_url": self._view.url(delivery, at),
         }
 
     def _html(self, values: dict[str, str], blocks: list[Block]) -> str:
