@@ -172,6 +172,10 @@ class DigestRenderer:
             "view_url": self._view.url(delivery, at),
         }
 
+    def papers_html(self, picks: list[Pick]) -> str:
+        """The papers of the HTML email, without the reader's parts: the "view in browser" page."""
+        return "\n".join(self._block(pick).html for pick in picks)
+
     def _html(self, values: dict[str, str], blocks: list[Block]) -> str:
         # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
         filled = {key: escape(value) for key, value in values.items()}
@@ -183,7 +187,7 @@ class DigestRenderer:
         return self.text_shell.fill(filled)
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
-        """The digest's HTML (also its "view in browser" page), each value escaped once."""
+        """The digest's HTML, each value escaped once."""
         blocks = [self._block(pick) for pick in picks]
         return self._html(self._values(delivery, picks, clock.now()), blocks)
 

@@ -35,7 +35,14 @@ from subscriptions.manage_forms import (
     time_zones,
 )
 from subscriptions.models import Subscriber, TopicFilter
-from subscriptions.pages import broken_link, ip_allows, no_referrer, too_many, unknown_reader
+from subscriptions.pages import (
+    broken_link,
+    ip_allows,
+    manage_link_sent,
+    no_referrer,
+    too_many,
+    unknown_reader,
+)
 from subscriptions.preview import Preview, preview
 
 PURPOSE = "manage"
@@ -282,7 +289,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
         return _ask_for_link(request, form, status=400)
     if not form.is_bot:
         actions.request_manage_link(form.cleaned_data["email"])
-    return _link_sent(request, form.cleaned_data["email"])
+    return manage_link_sent(request, form.cleaned_data["email"])
 
 
 def _ask_for_link(
@@ -290,11 +297,6 @@ def _ask_for_link(
 ) -> HttpResponse:
     context = {"form": form or RequestLinkForm()}
     return render(request, "subscriptions/manage_request.html", context, status=status)
-
-
-def _link_sent(request: HttpRequest, email: str | None) -> HttpResponse:
-    context = {"email": email, "manage_days": settings.MANAGE_LINK_MAX_AGE.days}
-    return render(request, "subscriptions/manage_link_sent.html", context)
 
 
 @require_POST
@@ -310,4 +312,4 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     subscriber = Subscriber.objects.filter(public_id=public_id).first()
     if subscriber is not None:
         actions.send_manage_link(subscriber)
-    return _link_sent(request, None)
+    return manage_link_sent(request, None)
