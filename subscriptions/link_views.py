@@ -12,11 +12,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import clock, links, ratelimit
+from core import clock, ratelimit
 from core.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
 from subscriptions import actions, link_session
 from subscriptions.models import Subscriber
-from subscriptions.pages import broken_link, check_inbox, no_referrer, too_many, unknown_reader
+from subscriptions.pages import (
+    broken_link,
+    check_inbox,
+    manage_link_sent,
+    no_referrer,
+    too_many,
+    unknown_reader,
+)
 
 Status = Subscriber.Status
 
@@ -64,8 +71,8 @@ def confirm_page(request: HttpRequest) -> HttpResponse:
             return too_many(request)
         actions.confirm(subscriber)
     if subscriber.status in actions.RECEIVING:
-        context = {"subscriber": subscriber, "manage_url": links.manage_url(subscriber)}
-        return render(request, "subscriptions/confirmed.html", context)
+        # A confirm link confirms; it never hands out a manage link (see confirm_manage_link).
+        return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
     if subscriber.status != Status.PENDING:  # unsubscribed or suppressed since the email left
         return render(request, "subscriptions/confirm_stale.html", status=410)
     context = {"subscriber": subscriber, "topics": subscriber.topics.all()}
@@ -85,6 +92,21 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     if subscriber is not None:
         actions.resend_confirmation(subscriber)
     return check_inbox(request, None)
+
+
+@require_POST
+def confirm_manage_link(request: HttpRequest) -> HttpResponse:
+    """The confirmed page's "Email me a link to manage my subscription": mails the reader's own
+    address, so a confirm link that travelled further than its inbox gains nothing."""
+    try:
+        token, subscriber = _kept_reader(request)
+    except BadToken:
+        return broken_link(request)
+    if not _within_token_allowance("confirm-manage-link", token):
+        return too_many(request)
+    if subscriber is not None:
+        actions.send_manage_link(subscriber)
+    return manage_link_sent(request, None)
 
 
 @csrf_exempt  # RFC 8058: providers POST without cookies or a CSRF token. Nothing else is exempt.
