@@ -129,6 +129,8 @@ ANYMAIL = anymail_settings(dict(os.environ))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.site_is_https
 SESSION_COOKIE_SECURE = env.site_is_https
+# Database sessions that name the reader whose emailed link they hold (subscriptions/sessions.py).
+SESSION_ENGINE = "subscriptions.sessions"
 CSRF_COOKIE_SECURE = env.site_is_https
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if env.site_is_https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.site_is_https

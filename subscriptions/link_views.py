@@ -43,10 +43,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed confirm link: keep its token in the session and redirect to the token-less
     confirm page (see link_session.py for why)."""
     try:
-        read_token(token, "confirm")  # genuine? Expiry is judged on the page, which can help.
+        # Genuine? Expiry is judged on the page, which can help.
+        reader = read_token(token, "confirm")
     except BadToken:
         return broken_link(request)
-    link_session.keep(request, "confirm", token)
+    link_session.keep(request, "confirm", token, reader)
     return redirect("subscriptions:confirm_page")
 
 

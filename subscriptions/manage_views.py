@@ -56,10 +56,11 @@ ReaderView = Callable[..., HttpResponse]
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: keep its token in the session, then show the page without it."""
     try:
-        read_token(token, PURPOSE)  # genuine? Expiry is judged on the page, which can help.
+        # Genuine? Expiry is judged on the page, which can help.
+        reader = read_token(token, PURPOSE)
     except BadToken:
         return broken_link(request)
-    link_session.keep(request, PURPOSE, token)
+    link_session.keep(request, PURPOSE, token, reader)
     return redirect("subscriptions:manage_page")
 
 
@@ -268,8 +269,8 @@ def delete(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     form = DeleteForm(request.POST, prefix="delete")
     if not form.is_valid():
         return _page(request, subscriber, form, status=400)
-    actions.delete_reader(subscriber)
-    link_session.forget(request, PURPOSE)
+    actions.delete_reader(subscriber)  # which ends the reader's sessions, this one too
+    link_session.end(request)
     return render(request, "subscriptions/deleted.html")
 
 
