@@ -57,7 +57,7 @@ def _kept_reader(request: HttpRequest) -> tuple[str, Subscriber | None]:
     return token, _reader(read_token(token, "confirm", settings.CONFIRM_LINK_MAX_AGE))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm_page(request: HttpRequest) -> HttpResponse:
     try:
         token, subscriber = _kept_reader(request)
@@ -112,7 +112,7 @@ def confirm_manage_link(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # RFC 8058: providers POST without cookies or a CSRF token. Nothing else is exempt.
 @no_referrer
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers; it answers as GET does
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         public_id, issued_at = read_token_with_issue_time(token, "unsubscribe")
