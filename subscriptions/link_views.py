@@ -1,4 +1,4 @@
-"""Pages opened from links in emails. Each link carries a signed token (see tokens.py).
+"""Pages opened from links in emails. Each link carries a signed token (see core/tokens.py).
 
 GET never changes anything: mail scanners open every link in a message. Only a POST (a button
 the reader presses, or a mail provider's RFC 8058 one-click request) acts.
