@@ -47,7 +47,7 @@ def _delivery_and_issue_time(token: str) -> tuple[Delivery, datetime]:
         delivery = _sent_delivery(read_legacy_view_token(token))
     except BadToken:
         raise Http404("No such digest.") from None
-    return delivery, delivery.sent_at or clock.now()
+    return delivery, delivery.sent_at or delivery.planned_at
 
 
 def _private(response: HttpResponse) -> HttpResponse:
