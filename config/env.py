@@ -53,6 +53,7 @@ class Env(BaseSettings):
     TOKEN_POSTS_PER_HOUR: PositiveInt = 30
     MANAGE_LINK_MAX_AGE_DAYS: PositiveInt = 30
     MANAGE_POSTS_PER_HOUR: PositiveInt = 120
+    VIEW_LINK_MAX_AGE_DAYS: PositiveInt = 90
     PREVIEWS_PER_HOUR: PositiveInt = 600
     NUM_PROXIES: NonNegativeInt = 0
     DIGEST_CHUNK_SIZE: PositiveInt = 50

@@ -129,6 +129,8 @@ ANYMAIL = anymail_settings(dict(os.environ))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.site_is_https
 SESSION_COOKIE_SECURE = env.site_is_https
+# Database sessions that name the reader whose emailed link they hold (subscriptions/sessions.py).
+SESSION_ENGINE = "subscriptions.sessions"
 CSRF_COOKIE_SECURE = env.site_is_https
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if env.site_is_https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.site_is_https
@@ -169,6 +171,8 @@ TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
 MANAGE_LINK_MAX_AGE = timedelta(days=env.MANAGE_LINK_MAX_AGE_DAYS)
 MANAGE_POSTS_PER_HOUR = env.MANAGE_POSTS_PER_HOUR
 PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR
+# A digest's "view in browser" link (digest/views.py) shows that digest only, for this long.
+VIEW_LINK_MAX_AGE = timedelta(days=env.VIEW_LINK_MAX_AGE_DAYS)
 # Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
 # browser is a person, so its page submits itself (as healthchecks does).
 UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)

@@ -9,6 +9,13 @@ from core import clock
 from core.tokens import HasPublicId, TokenMaker
 
 PLACEHOLDER = "token"
+# The page each token purpose opens.
+URL_NAMES = {
+    "confirm": "subscriptions:confirm",
+    "manage": "subscriptions:manage",
+    "unsubscribe": "subscriptions:unsubscribe",
+    "view": "digest:view",
+}
 
 
 def url_around(name: str) -> tuple[str, str]:
@@ -20,11 +27,12 @@ def url_around(name: str) -> tuple[str, str]:
 
 
 class Links:
-    """One purpose's links for many readers (a digest run): key and URL worked out once."""
+    """One purpose's links for many readers or digests (a digest run): key and URL worked out
+    once."""
 
     def __init__(self, purpose: str) -> None:
         self._tokens = TokenMaker(purpose)
-        self._before, self._after = url_around(f"subscriptions:{purpose}")
+        self._before, self._after = url_around(URL_NAMES[purpose])
 
     def url(self, subscriber: HasPublicId, issued_at: datetime) -> str:
         return f"{self._before}{self._tokens.make(subscriber, issued_at)}{self._after}"

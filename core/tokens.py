@@ -1,9 +1,11 @@
-"""Signed, stateless tokens for the links in emails.
+"""Signed, stateless tokens for every link in emails.
 
-A token signs a reader's opaque `public_id` (never the email or the primary key) together with
-the moment it was issued, under one salt per purpose, so a confirm token can never unsubscribe and
-an unsubscribe token can never confirm. Keys rotate through SECRET_KEY_FALLBACKS (Django's Signer
-tries them). The issue time comes from `core.clock`, so tests can age a link without sleeping.
+A token signs an opaque `public_id` (never the email or the primary key) together with the moment
+it was issued, under one salt per purpose, so a confirm token can never unsubscribe and an
+unsubscribe token can never confirm. Confirm, manage and unsubscribe tokens sign a reader's id;
+a view token (a digest's "view in browser" link) signs one sent digest's id and can only show it.
+Keys rotate through SECRET_KEY_FALLBACKS (Django's Signer tries them). The issue time comes from
+`core.clock`, so tests can age a link without sleeping.
 """
 
 import uuid
@@ -13,9 +15,13 @@ from typing import Protocol
 from django.core import signing
 
 from core import clock
-from core.signers import BatchSigner
+from core.signers import batch_signer
 
-PURPOSES = ("confirm", "manage", "unsubscribe")
+PURPOSES = ("confirm", "manage", "unsubscribe", "view")
+# View links sent before view tokens had an issue time: the delivery's public id under this salt.
+# Read by read_legacy_view_token until the last of them expires (sent_at + VIEW_LINK_MAX_AGE):
+# remove it 90 days after this release.
+LEGACY_VIEW_SALT = "digest.view"
 
 
 class BadToken(Exception):
@@ -40,14 +46,14 @@ class TokenMaker:
     """Tokens for one purpose and many readers (a digest run): the signing key is derived once."""
 
     def __init__(self, purpose: str) -> None:
-        self._signer = BatchSigner(_signer(purpose).salt)
+        self._sign = batch_signer(_signer(purpose).salt)
         self._stamp = (-1, "")  # the last issue second and its encoding: a run shares a few
 
     def make(self, subscriber: HasPublicId, issued_at: datetime) -> str:
         second = int(issued_at.timestamp())
         if second != self._stamp[0]:
             self._stamp = (second, signing.b62_encode(second))
-        return self._signer.sign(f"{subscriber.public_id.hex}:{self._stamp[1]}")
+        return self._sign(f"{subscriber.public_id.hex}:{self._stamp[1]}")
 
 
 def make_token(subscriber: HasPublicId, purpose: str) -> str:
@@ -75,3 +81,12 @@ def read_token(token: str, purpose: str, max_age: timedelta | None = None) -> uu
     if max_age is not None and clock.now() - issued_at > max_age:
         raise ExpiredToken(f"issued at {issued_at.isoformat()}, older than {max_age}")
     return public_id
+
+
+def read_legacy_view_token(token: str) -> uuid.UUID:
+    """The delivery id an old, time-less view link signs; raises BadToken if not genuine. Its
+    age is the delivery's: the caller judges it by sent_at."""
+    try:
+        return uuid.UUID(hex=signing.Signer(salt=LEGACY_VIEW_SALT).unsign(token))
+    except (signing.BadSignature, ValueError) as error:
+        raise BadToken(str(error)) from None

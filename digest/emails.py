@@ -22,8 +22,7 @@ from django.template.loader import get_template
 
 from core import clock
 from core.emails import inline_css
-from core.links import Links, unsubscribe_headers, url_around
-from core.signers import BatchSigner
+from core.links import Links, unsubscribe_headers
 from digest.building import Pick
 from digest.models import Delivery, Paper
 from digest.schedule import zone
@@ -32,7 +31,6 @@ from digest.topics.highlighting import excerpt, highlight
 SLOT = re.compile(r"slot:(\w+)")
 FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
 FIRST_AUTHORS = 3
-VIEW_SALT = "digest.view"
 # Paper blocks a renderer keeps (a few KB each); past this it starts afresh.
 MAX_BLOCKS = 20_000
 
@@ -128,14 +126,8 @@ class DigestRenderer:
         self._blocks: dict[tuple, Block] = {}  # by paper id, topics and words
         # Signing keys derived and URLs reversed once per batch, not once per email.
         self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
-        self._view_signer = BatchSigner(VIEW_SALT)
-        self._view_url = url_around("digest:view")
+        self._view = Links("view")
         self._date = (-1, "")
-
-    def view_url(self, delivery: Delivery) -> str:
-        """The digest's "view in browser" page: a token under its own salt that never expires."""
-        before, after = self._view_url
-        return f"{before}{self._view_signer.sign(delivery.public_id.hex)}{after}"
 
     def _block(self, pick: Pick) -> Block:
         """One paper's block, rendered once per distinct pick."""
@@ -177,8 +169,12 @@ class DigestRenderer:
             else "for every new paper",
             "manage_url": self._manage.url(reader, at),
             "unsubscribe_url": self._unsubscribe.url(reader, at),
-            "view_url": self.view_url(delivery),
+            "view_url": self._view.url(delivery, at),
         }
+
+    def papers_html(self, picks: list[Pick]) -> str:
+        """The papers of the HTML email, without the reader's parts: the "view in browser" page."""
+        return "\n".join(self._block(pick).html for pick in picks)
 
     def _html(self, values: dict[str, str], blocks: list[Block]) -> str:
         # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
@@ -191,7 +187,7 @@ class DigestRenderer:
         return self.text_shell.fill(filled)
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
-        """The digest's HTML (also its "view in browser" page), each value escaped once."""
+        """The digest's HTML, each value escaped once."""
         blocks = [self._block(pick) for pick in picks]
         return self._html(self._values(delivery, picks, clock.now()), blocks)
 

@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 
 from core import clock, ratelimit
 from core.addresses import clean_address, counting_key
-from subscriptions import erasure, tasks
+from subscriptions import erasure, link_session, tasks
 from subscriptions.models import Subscriber, TopicFilter
 
 Status = Subscriber.Status
@@ -164,7 +164,9 @@ def confirm(subscriber: Subscriber) -> bool:
 
 
 def unsubscribe(subscriber: Subscriber) -> bool:
-    """Stop all email to the reader. Bounced and complained readers stay as they are."""
+    """Stop all email to the reader, and end every browser session holding one of their links.
+    Bounced and complained readers stay as they are."""
+    link_session.end_sessions(subscriber.public_id)
     return _transition(subscriber, (Status.PENDING, *RECEIVING), status=Status.UNSUBSCRIBED)
 
 
@@ -282,6 +284,7 @@ def delete_reader(subscriber: Subscriber) -> None:
     admin's history of them), keeping only a keyed hash of the address so it is never mailed
     again unless its owner subscribes anew and confirms (see erasure.py)."""
     erasure.remember(subscriber.email)
+    link_session.end_sessions(subscriber.public_id)
     subscriber_type = ContentType.objects.get_for_model(Subscriber)
     LogEntry.objects.filter(
         Q(content_type=subscriber_type, object_id=str(subscriber.pk))

@@ -1,4 +1,4 @@
-"""Pages opened from links in emails. Each link carries a signed token (see tokens.py).
+"""Pages opened from links in emails. Each link carries a signed token (see core/tokens.py).
 
 GET never changes anything: mail scanners open every link in a message. Only a POST (a button
 the reader presses, or a mail provider's RFC 8058 one-click request) acts.
@@ -12,11 +12,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import clock, links, ratelimit
+from core import clock, ratelimit
 from core.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
 from subscriptions import actions, link_session
 from subscriptions.models import Subscriber
-from subscriptions.pages import broken_link, check_inbox, no_referrer, too_many, unknown_reader
+from subscriptions.pages import (
+    broken_link,
+    check_inbox,
+    manage_link_sent,
+    no_referrer,
+    too_many,
+    unknown_reader,
+)
 
 Status = Subscriber.Status
 
@@ -36,10 +43,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed confirm link: keep its token in the session and redirect to the token-less
     confirm page (see link_session.py for why)."""
     try:
-        read_token(token, "confirm")  # genuine? Expiry is judged on the page, which can help.
+        # Genuine? Expiry is judged on the page, which can help.
+        reader = read_token(token, "confirm")
     except BadToken:
         return broken_link(request)
-    link_session.keep(request, "confirm", token)
+    link_session.keep(request, "confirm", token, reader)
     return redirect("subscriptions:confirm_page")
 
 
@@ -49,7 +57,7 @@ def _kept_reader(request: HttpRequest) -> tuple[str, Subscriber | None]:
     return token, _reader_by_public_id(read_token(token, "confirm", settings.CONFIRM_LINK_MAX_AGE))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm_page(request: HttpRequest) -> HttpResponse:
     try:
         token, subscriber = _kept_reader(request)
@@ -64,8 +72,8 @@ def confirm_page(request: HttpRequest) -> HttpResponse:
             return too_many(request)
         actions.confirm(subscriber)
     if subscriber.status in actions.RECEIVING:
-        context = {"subscriber": subscriber, "manage_url": links.manage_url(subscriber)}
-        return render(request, "subscriptions/confirmed.html", context)
+        # A confirm link confirms; it never hands out a manage link (see confirm_manage_link).
+        return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
     if subscriber.status != Status.PENDING:  # unsubscribed or suppressed since the email left
         return render(request, "subscriptions/confirm_stale.html", status=410)
     context = {"subscriber": subscriber, "topics": subscriber.topics.all()}
@@ -87,9 +95,24 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     return check_inbox(request, None)
 
 
+@require_POST
+def confirm_manage_link(request: HttpRequest) -> HttpResponse:
+    """The confirmed page's "Email me a link to manage my subscription": mails the reader's own
+    address, so a confirm link that travelled further than its inbox gains nothing."""
+    try:
+        token, subscriber = _kept_reader(request)
+    except BadToken:
+        return broken_link(request)
+    if not _within_token_allowance("confirm-manage-link", token):
+        return too_many(request)
+    if subscriber is not None:
+        actions.send_manage_link(subscriber)
+    return manage_link_sent(request, None)
+
+
 @csrf_exempt  # RFC 8058: providers POST without cookies or a CSRF token. Nothing else is exempt.
 @no_referrer
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers; it answers as GET does
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         public_id, issued_at = read_token_with_issue_time(token, "unsubscribe")

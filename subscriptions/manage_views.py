@@ -35,7 +35,14 @@ from subscriptions.manage_forms import (
     time_zones,
 )
 from subscriptions.models import Subscriber, TopicFilter
-from subscriptions.pages import broken_link, ip_allows, no_referrer, too_many, unknown_reader
+from subscriptions.pages import (
+    broken_link,
+    ip_allows,
+    manage_link_sent,
+    no_referrer,
+    too_many,
+    unknown_reader,
+)
 from subscriptions.preview import Preview, preview
 
 PURPOSE = "manage"
@@ -49,10 +56,11 @@ ReaderView = Callable[..., HttpResponse]
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: keep its token in the session, then show the page without it."""
     try:
-        read_token(token, PURPOSE)  # genuine? Expiry is judged on the page, which can help.
+        # Genuine? Expiry is judged on the page, which can help.
+        reader = read_token(token, PURPOSE)
     except BadToken:
         return broken_link(request)
-    link_session.keep(request, PURPOSE, token)
+    link_session.keep(request, PURPOSE, token, reader)
     return redirect("subscriptions:manage_page")
 
 
@@ -261,8 +269,8 @@ def delete(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     form = DeleteForm(request.POST, prefix="delete")
     if not form.is_valid():
         return _page(request, subscriber, form, status=400)
-    actions.delete_reader(subscriber)
-    link_session.forget(request, PURPOSE)
+    actions.delete_reader(subscriber)  # which ends the reader's sessions, this one too
+    link_session.end(request)
     return render(request, "subscriptions/deleted.html")
 
 
@@ -282,7 +290,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
         return _ask_for_link(request, form, status=400)
     if not form.is_bot:
         actions.request_manage_link(form.cleaned_data["email"])
-    return _link_sent(request, form.cleaned_data["email"])
+    return manage_link_sent(request, form.cleaned_data["email"])
 
 
 def _ask_for_link(
@@ -290,11 +298,6 @@ def _ask_for_link(
 ) -> HttpResponse:
     context = {"form": form or RequestLinkForm()}
     return render(request, "subscriptions/manage_request.html", context, status=status)
-
-
-def _link_sent(request: HttpRequest, email: str | None) -> HttpResponse:
-    context = {"email": email, "manage_days": settings.MANAGE_LINK_MAX_AGE.days}
-    return render(request, "subscriptions/manage_link_sent.html", context)
 
 
 @require_POST
@@ -310,4 +313,4 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     subscriber = Subscriber.objects.filter(public_id=public_id).first()
     if subscriber is not None:
         actions.send_manage_link(subscriber)
-    return _link_sent(request, None)
+    return manage_link_sent(request, None)

@@ -1,5 +1,6 @@
 import uuid
 
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -121,3 +122,10 @@ class ErasedAddress(models.Model):
 
     def __str__(self) -> str:
         return f"erased {self.erased_at:%Y-%m-%d}"
+
+
+class ReaderSession(AbstractBaseSession):
+    """A browser session (SESSION_ENGINE is subscriptions.sessions), with the reader whose emailed
+    link it holds, if any, so unsubscribing or deleting can end every such session."""
+
+    reader = models.UUIDField(null=True, blank=True, db_index=True)

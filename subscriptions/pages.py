@@ -50,3 +50,9 @@ def check_inbox(request: HttpRequest, email: str | None) -> HttpResponse:
     hours = settings.CONFIRM_LINK_MAX_AGE // timedelta(hours=1)
     context = {"email": email, "confirm_hours": hours}
     return render(request, "subscriptions/check_inbox.html", context)
+
+
+def manage_link_sent(request: HttpRequest, email: str | None) -> HttpResponse:
+    """After a manage link was asked for: the same answer whether or not one was sent."""
+    context = {"email": email, "manage_days": settings.MANAGE_LINK_MAX_AGE.days}
+    return render(request, "subscriptions/manage_link_sent.html", context)

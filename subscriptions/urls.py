@@ -11,6 +11,7 @@ urlpatterns = [
     path("subscribe/", views.subscribe, name="subscribe"),
     path("confirm/", link_views.confirm_page, name="confirm_page"),
     path("confirm/resend/", link_views.resend_confirmation, name="resend"),
+    path("confirm/manage-link/", link_views.confirm_manage_link, name="confirm_manage_link"),
     path("confirm/<str:token>/", link_views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", link_views.unsubscribe, name="unsubscribe"),
     path("manage/", manage_views.manage_page, name="manage_page"),
