@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0003_soft_bounces'),
+        ('subscriptions', '0005_subscriber_receiving_since'),
     ]
 
     operations = [
