@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Redis down: a "try again in a minute" page (503) instead of a 500.
+    "core.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

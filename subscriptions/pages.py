@@ -1,14 +1,17 @@
-"""Responses shared by the reader's pages: refusals and the headers token pages need."""
+"""Responses shared by the reader's pages: refusals, the headers token pages need, and the flow
+of the public forms that email an address."""
 
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core import ratelimit
+from subscriptions.forms import HoneypotForm
 
 View = Callable[..., HttpResponse]
 
@@ -25,11 +28,29 @@ def no_referrer(view: View) -> View:
     return wrapper
 
 
-def ip_allows(request: HttpRequest, scope: str) -> bool:
-    """Count a public form post against its client IP's hourly allowance."""
+def public_form_post(
+    request: HttpRequest,
+    scope: str,
+    form: HoneypotForm,
+    act: Callable[[dict[str, Any], str], object],
+    show_again: Callable[[HoneypotForm], HttpResponse],
+    done: Callable[[str], HttpResponse],
+) -> HttpResponse:
+    """The POST of a public form that emails an address (subscribe, "send me my link").
+
+    Counted against the client IP's hourly allowance for `scope` (the too-many page once spent);
+    an invalid
+    form is `show_again`; a valid one runs `act(cleaned_data, client_ip)` unless a bot filled the
+    honeypot. The answer is `done(email)` either way, so no one learns who subscribes.
+    """
     ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
-    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
-    return ratelimit.hit(scope, ip, limit, timedelta(hours=1))
+    if not ratelimit.hit(scope, ip, settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR):
+        return too_many(request)
+    if not form.is_valid():
+        return show_again(form)
+    if not form.is_bot:
+        act(form.cleaned_data, ip)
+    return done(form.cleaned_data["email"])
 
 
 def broken_link(request: HttpRequest) -> HttpResponse:
