@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from core.addresses import is_quoted
 from digest.topics.query import QueryError, parse
 from subscriptions.models import Subscriber
 
@@ -68,6 +69,12 @@ class SubscribeForm(HoneypotForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.topic_problems: list[TopicProblem] = []
+
+    def clean_email(self) -> str:
+        # A quoted local part ("ada"@example.com) can spell one mailbox many ways.
+        if is_quoted(self.cleaned_data["email"]):
+            raise forms.ValidationError("Please use an address without quotation marks.")
+        return self.cleaned_data["email"]
 
     def clean_topics(self) -> list[tuple[str, str]]:
         topics, self.topic_problems = parse_topic_lines(self.cleaned_data["topics"])
