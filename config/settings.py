@@ -32,7 +32,7 @@ SITE_NAME = env.SITE_NAME
 POSTAL_ADDRESS = env.POSTAL_ADDRESS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.ThrottledAdminConfig",  # django.contrib.admin, its login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -174,6 +174,9 @@ PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR
 # Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
 # browser is a person, so its page submits itself (as healthchecks does).
 UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)
+# The admin login: failed sign-ins allowed per client IP and per username in each window.
+ADMIN_LOGIN_FAILURES = env.ADMIN_LOGIN_FAILURES
+ADMIN_LOGIN_WINDOW = timedelta(minutes=env.ADMIN_LOGIN_WINDOW_MINUTES)
 # How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
 NUM_PROXIES = env.NUM_PROXIES
 

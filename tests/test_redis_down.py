@@ -93,7 +93,12 @@ def test_with_redis_down_unsubscribing_works_and_other_forms_answer_503(
     assert response.status_code == 200
     assert Subscriber.objects.get(pk=reader.pk).status == "unsubscribed"
     assert "Rate limit 'unsubscribe' not counted: the cache is unreachable" in caplog.text
-    for form, data in [("/subscribe/", {"email": "fay@example.com"}), ("/manage/link/", {})]:
+    forms = {
+        "/subscribe/": {"email": "fay@example.com"},
+        "/manage/link/": {"email": "ada@example.com"},
+        "/admin/login/": {"username": "admin", "password": "guess"},
+    }
+    for form, data in forms.items():
         response = browser.post(form, data)
         assert response.status_code == 503
         assert "Please try again in a minute" in response.content.decode()
