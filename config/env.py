@@ -55,6 +55,8 @@ class Env(BaseSettings):
     MANAGE_POSTS_PER_HOUR: PositiveInt = 120
     VIEW_LINK_MAX_AGE_DAYS: PositiveInt = 90
     PREVIEWS_PER_HOUR: PositiveInt = 600
+    ADMIN_LOGIN_FAILURES: PositiveInt = 10
+    ADMIN_LOGIN_WINDOW_MINUTES: PositiveInt = 15
     NUM_PROXIES: NonNegativeInt = 0
     DIGEST_CHUNK_SIZE: PositiveInt = 50
     SEND_RETRY_DELAYS: str = "30,120,600,1800"

@@ -32,7 +32,7 @@ SITE_NAME = env.SITE_NAME
 POSTAL_ADDRESS = env.POSTAL_ADDRESS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.ThrottledAdminConfig",  # django.contrib.admin, its login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Redis down: a "try again in a minute" page (503) instead of a 500.
+    "core.outage.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -176,6 +178,9 @@ VIEW_LINK_MAX_AGE = timedelta(days=env.VIEW_LINK_MAX_AGE_DAYS)
 # Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
 # browser is a person, so its page submits itself (as healthchecks does).
 UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)
+# The admin login: failed sign-ins allowed per client IP and per username in each window.
+ADMIN_LOGIN_FAILURES = env.ADMIN_LOGIN_FAILURES
+ADMIN_LOGIN_WINDOW = timedelta(minutes=env.ADMIN_LOGIN_WINDOW_MINUTES)
 # How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
 NUM_PROXIES = env.NUM_PROXIES
 

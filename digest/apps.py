@@ -6,4 +6,6 @@ class DigestConfig(AppConfig):
     verbose_name = "Papers and digests"
 
     def ready(self) -> None:
-        from digest import webhooks  # noqa: F401  (connects the Anymail tracking receiver)
+        from digest import webhooks  # connects the Anymail tracking receiver
+
+        webhooks.log_if_disabled()

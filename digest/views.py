@@ -15,14 +15,14 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import clock
+from core import clock, ratelimit
+from core.responses import manage_link_sent, too_many
 from core.tokens import BadToken, read_legacy_view_token, read_token_with_issue_time
 from digest.building import recorded_picks
 from digest.emails import DigestRenderer, short_date, subject
 from digest.models import Delivery
 from digest.schedule import zone
 from subscriptions import actions
-from subscriptions.pages import ip_allows, manage_link_sent, too_many
 
 
 def _sent_delivery(public_id: uuid.UUID) -> Delivery:
@@ -91,7 +91,8 @@ def email_manage_link(request: HttpRequest, token: str) -> HttpResponse:
     mails the reader the digest went to, never the visitor. Limited per IP and per address,
     as /manage/link/ is."""
     delivery, _issued_at = _delivery_and_issue_time(token)
-    if not ip_allows(request, "manage-link-ip"):
+    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
+    if not ratelimit.hit("manage-link-ip", ip, settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR):
         return too_many(request)
     actions.send_manage_link(delivery.subscriber)
     return manage_link_sent(request, None)

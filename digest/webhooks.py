@@ -4,7 +4,10 @@ A hard bounce suppresses the reader as bounced, a complaint as complained, an un
 unsubscribes them; a delivery or rejection is noted on the digest's row. Anymail reports some
 providers' soft bounces (a full mailbox) as `bounced` too: those are told apart by the provider's
 own event and only counted (see subscriptions.actions.soft_bounce); a delivery resets the count.
-Anymail checks the webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires.
+Anymail checks the webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires; Anymail
+would take anyone's events without a secret, so in production (DEBUG false) the routes are not
+there until one is set (`guarded_urls`). A body that cannot be read is answered 400, not 500:
+providers retry a 5xx for days, and a malformed event never gets better.
 Providers deliver each event at least once: the event's key is recorded in the same transaction
 as its action, so a replay changes nothing, even one that arrives after the reader subscribed
 again. Input a provider may send (no metadata, an unknown delivery, an event type we ignore) is
@@ -12,10 +15,16 @@ logged, never raised."""
 
 import hashlib
 import logging
+from collections.abc import Callable
+from functools import wraps
 
+from anymail import urls as anymail_urls
 from anymail.signals import AnymailTrackingEvent, EventType, tracking
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import URLPattern
 
 from core import clock
 from core.addresses import clean_address
@@ -32,6 +41,48 @@ ACTIONS = {
 }
 # Noted on the digest's row only: nothing to do for the reader.
 NOTED = {EventType.DELIVERED, EventType.REJECTED, EventType.FAILED, EventType.DEFERRED}
+
+# What reading a body of the wrong shape raises, in Anymail's parsing or in our receiver: bad JSON
+# or UTF-8 (ValueError), a list or string where an object belongs (TypeError, AttributeError).
+UNREADABLE = (ValueError, TypeError, AttributeError, KeyError)
+
+
+def tracking_enabled() -> bool:
+    """Whether the webhook routes answer: in development always, in production with a secret."""
+    return settings.DEBUG or bool(settings.ANYMAIL.get("WEBHOOK_SECRET"))
+
+
+def log_if_disabled() -> None:
+    """Said once at start-up (digest/apps.py): a closed webhook is a choice, not an error."""
+    if not tracking_enabled():
+        logger.warning(
+            "ANYMAIL_WEBHOOK_SECRET is not set: the provider tracking webhook answers 404, "
+            "so bounces and complaints are not recorded."
+        )
+
+
+def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)  # keeps Anymail's csrf_exempt mark
+    def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not tracking_enabled():
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except UNREADABLE as error:
+            logger.warning("Unreadable webhook body answered 400: %r", error, exc_info=True)
+            return HttpResponseBadRequest()
+
+    return guarded
+
+
+def guarded_urls() -> list[URLPattern]:
+    """Anymail's webhook routes, each behind `tracking_enabled` and answering 400, never 500,
+    to a body that cannot be read."""
+    return [
+        URLPattern(route.pattern, _guarded(route.callback), route.default_args, route.name)
+        for route in anymail_urls.urlpatterns
+    ]
+
 
 # How each provider whose soft bounces Anymail calls `bounced` marks them in its own event.
 SOFT_BOUNCE_MARKS = {

@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from core import clock, ratelimit
 from core.addresses import clean_address, counting_key
 from subscriptions import erasure, link_session, tasks
-from subscriptions.models import Subscriber, TopicFilter
+from subscriptions.models import RECEIVING, Subscriber, TopicFilter
 
 Status = Subscriber.Status
 
@@ -26,7 +26,6 @@ CONSENT_WORDING_VERSION = "2026-11-v1"
 IMPORT_WORDING_VERSION = "import"
 
 SUPPRESSED = (Status.BOUNCED, Status.COMPLAINED)
-RECEIVING = (Status.ACTIVE, Status.PAUSED)
 
 
 def subscribe(

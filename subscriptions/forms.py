@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from core.addresses import is_quoted
 from digest.topics.query import QueryError, parse
 from subscriptions.models import Subscriber
 
@@ -39,7 +40,18 @@ def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProbl
     return topics, problems
 
 
-class SubscribeForm(forms.Form):
+class HoneypotForm(forms.Form):
+    """A public form that emails an address: a field hidden from people (CSS and aria-hidden),
+    which bots that fill every field fill."""
+
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class SubscribeForm(HoneypotForm):
     email = forms.EmailField(max_length=254, label="Your email address")
     topics = forms.CharField(
         required=False,
@@ -53,12 +65,16 @@ class SubscribeForm(forms.Form):
         widget=forms.RadioSelect,
         label="How often",
     )
-    # Hidden from people (CSS and aria-hidden); bots that fill every field fill it.
-    website = forms.CharField(required=False, label="Leave this field empty")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.topic_problems: list[TopicProblem] = []
+
+    def clean_email(self) -> str:
+        # A quoted local part ("ada"@example.com) can spell one mailbox many ways.
+        if is_quoted(self.cleaned_data["email"]):
+            raise forms.ValidationError("Please use an address without quotation marks.")
+        return self.cleaned_data["email"]
 
     def clean_topics(self) -> list[tuple[str, str]]:
         topics, self.topic_problems = parse_topic_lines(self.cleaned_data["topics"])
@@ -71,7 +87,3 @@ class SubscribeForm(forms.Form):
     def clean_frequency(self) -> str:
         # Absent frequency (a minimal form post) means daily: only the email is required.
         return self.cleaned_data["frequency"] or Subscriber.Frequency.DAILY
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django import forms
 
 from digest.topics.query import MAX_LENGTH, QueryError, parse
-from subscriptions.forms import MAX_TOPICS
+from subscriptions.forms import MAX_TOPICS, HoneypotForm
 from subscriptions.models import Subscriber
 
 MAX_UPVOTES = 100_000
@@ -96,11 +96,5 @@ class DeleteForm(forms.Form):
     )
 
 
-class RequestLinkForm(forms.Form):
+class RequestLinkForm(HoneypotForm):
     email = forms.EmailField(max_length=254, label="Your email address")
-    # The honeypot, as on the subscribe form.
-    website = forms.CharField(required=False, label="Leave this field empty")
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))

@@ -10,7 +10,6 @@ answered with a redirect back to the page, so reloading never repeats it.
 import calendar
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import clock, links, ratelimit
+from core.responses import broken_link, manage_link_sent, no_referrer, too_many, unknown_reader
 from core.tokens import BadToken, ExpiredToken, read_token
 from subscriptions import actions, exporting, link_session
 from subscriptions.manage_forms import (
@@ -35,14 +35,7 @@ from subscriptions.manage_forms import (
     time_zones,
 )
 from subscriptions.models import Subscriber, TopicFilter
-from subscriptions.pages import (
-    broken_link,
-    ip_allows,
-    manage_link_sent,
-    no_referrer,
-    too_many,
-    unknown_reader,
-)
+from subscriptions.pages import public_form_post
 from subscriptions.preview import Preview, preview
 
 PURPOSE = "manage"
@@ -80,17 +73,13 @@ def with_reader(view: ReaderView) -> ReaderView:
         subscriber = Subscriber.objects.filter(public_id=public_id).first()
         if subscriber is None:
             return unknown_reader(request)
-        if request.method == "POST" and not _within_allowance("manage", token):
+        # Counted per link, like the other emailed links' pages (see link_views.py).
+        limit = settings.MANAGE_POSTS_PER_HOUR
+        if request.method == "POST" and not ratelimit.hit("manage", token, limit):
             return too_many(request)
         return view(request, subscriber, *args, **kwargs)
 
     return wrapper
-
-
-def _within_allowance(scope: str, token: str, limit: int | None = None) -> bool:
-    """Counted per link, like the other emailed links' pages (see link_views.py)."""
-    limit = limit or settings.MANAGE_POSTS_PER_HOUR
-    return ratelimit.hit(scope, token, limit, timedelta(hours=1))
 
 
 def _back(request: HttpRequest, message: str, anchor: str) -> HttpResponse:
@@ -175,7 +164,7 @@ def _preview_of(form: TopicForm) -> Preview | None:
 def preview_fragment(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     """The live preview as the reader types (static/js/manage.js): an HTML fragment."""
     token = link_session.kept(request, PURPOSE)
-    if not _within_allowance("preview", token, settings.PREVIEWS_PER_HOUR):
+    if not ratelimit.hit("preview", token, settings.PREVIEWS_PER_HOUR):
         return too_many(request)
     shown = _preview_of(TopicForm(request.GET))
     return render(request, "subscriptions/manage_preview.html", {"preview": shown})
@@ -283,14 +272,14 @@ def request_link(request: HttpRequest) -> HttpResponse:
     subscribes; limited per client IP and, through actions, per address."""
     if request.method != "POST":
         return _ask_for_link(request)
-    if not ip_allows(request, "manage-link-ip"):
-        return too_many(request)
-    form = RequestLinkForm(request.POST)
-    if not form.is_valid():
-        return _ask_for_link(request, form, status=400)
-    if not form.is_bot:
-        actions.request_manage_link(form.cleaned_data["email"])
-    return manage_link_sent(request, form.cleaned_data["email"])
+    return public_form_post(
+        request,
+        "manage-link-ip",
+        RequestLinkForm(request.POST),
+        act=lambda data, _ip: actions.request_manage_link(data["email"]),
+        show_again=lambda form: _ask_for_link(request, form, status=400),
+        done=lambda email: manage_link_sent(request, email),
+    )
 
 
 def _ask_for_link(
@@ -308,7 +297,7 @@ def resend_link(request: HttpRequest) -> HttpResponse:
         public_id = read_token(token, PURPOSE)
     except BadToken:
         return broken_link(request)
-    if not _within_allowance("manage-resend", token):
+    if not ratelimit.hit("manage-resend", token, settings.MANAGE_POSTS_PER_HOUR):
         return too_many(request)
     subscriber = Subscriber.objects.filter(public_id=public_id).first()
     if subscriber is not None:

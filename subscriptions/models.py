@@ -52,6 +52,11 @@ class Subscriber(models.Model):
         return self.email
 
 
+# The states of a reader who gets digests (paused ones will again): what every caller means by
+# "subscribed".
+RECEIVING = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
+
+
 class TopicFilter(models.Model):
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="topics")
     name = models.CharField(max_length=200)

@@ -1,58 +1,44 @@
-"""Responses shared by the reader's pages: refusals and the headers token pages need."""
+"""The flow of the public forms that email an address, and the page that answers them."""
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core import ratelimit
-
-View = Callable[..., HttpResponse]
-
-
-def no_referrer(view: View) -> View:
-    """Token pages must not leak their URL (the token) to any site they link to."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapper
+from core.responses import too_many
+from subscriptions.forms import HoneypotForm
 
 
-def ip_allows(request: HttpRequest, scope: str) -> bool:
-    """Count a public form post against its client IP's hourly allowance."""
+def public_form_post(
+    request: HttpRequest,
+    scope: str,
+    form: HoneypotForm,
+    act: Callable[[dict[str, Any], str], object],
+    show_again: Callable[[HoneypotForm], HttpResponse],
+    done: Callable[[str], HttpResponse],
+) -> HttpResponse:
+    """The POST of a public form that emails an address (subscribe, "send me my link").
+
+    Counted against the client IP's hourly allowance for `scope` (the too-many page once spent);
+    an invalid
+    form is `show_again`; a valid one runs `act(cleaned_data, client_ip)` unless a bot filled the
+    honeypot. The answer is `done(email)` either way, so no one learns who subscribes.
+    """
     ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
-    limit = settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
-    return ratelimit.hit(scope, ip, limit, timedelta(hours=1))
-
-
-def broken_link(request: HttpRequest) -> HttpResponse:
-    """A tampered, truncated or wrong-purpose token."""
-    return render(request, "subscriptions/broken_link.html", status=400)
-
-
-def unknown_reader(request: HttpRequest) -> HttpResponse:
-    """A genuine token for a reader who no longer exists (deleted their data)."""
-    return render(request, "subscriptions/unknown_reader.html", status=404)
-
-
-def too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "subscriptions/too_many.html", status=429)
+    if not ratelimit.hit(scope, ip, settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR):
+        return too_many(request)
+    if not form.is_valid():
+        return show_again(form)
+    if not form.is_bot:
+        act(form.cleaned_data, ip)
+    return done(form.cleaned_data["email"])
 
 
 def check_inbox(request: HttpRequest, email: str | None) -> HttpResponse:
     hours = settings.CONFIRM_LINK_MAX_AGE // timedelta(hours=1)
     context = {"email": email, "confirm_hours": hours}
     return render(request, "subscriptions/check_inbox.html", context)
-
-
-def manage_link_sent(request: HttpRequest, email: str | None) -> HttpResponse:
-    """After a manage link was asked for: the same answer whether or not one was sent."""
-    context = {"email": email, "manage_days": settings.MANAGE_LINK_MAX_AGE.days}
-    return render(request, "subscriptions/manage_link_sent.html", context)

@@ -8,9 +8,7 @@ from django.db.models import Prefetch
 
 from core import links
 from core.emails import render_email
-from subscriptions.models import Subscriber, TopicFilter
-
-RECEIVING = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
+from subscriptions.models import RECEIVING, Subscriber, TopicFilter
 
 
 def _reader_still_in(subscriber_id: int, *statuses: str) -> Subscriber | None:

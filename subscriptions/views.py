@@ -2,17 +2,16 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from core import clock, ratelimit
+from core import clock
 from digest.models import Paper
 from subscriptions import actions
 from subscriptions.forms import SubscribeForm
-from subscriptions.pages import check_inbox, ip_allows, too_many
+from subscriptions.pages import check_inbox, public_form_post
 
 TRENDING_ON_HOME = 20
 
@@ -41,15 +40,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return redirect("subscriptions:home")
-    if not ip_allows(request, "subscribe-ip"):
-        return too_many(request)
-    form = SubscribeForm(request.POST)
-    if not form.is_valid():
-        return _home(request, form, status=400)
-    if not form.is_bot:
-        data = form.cleaned_data
-        ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
-        user_agent = request.headers.get("User-Agent", "")
-        actions.subscribe(data["email"], data["topics"], data["frequency"], ip, user_agent)
-    # The same page whatever happened: no one learns whether an address is subscribed.
-    return check_inbox(request, form.cleaned_data["email"])
+    user_agent = request.headers.get("User-Agent", "")
+    return public_form_post(
+        request,
+        "subscribe-ip",
+        SubscribeForm(request.POST),
+        act=lambda data, ip: actions.subscribe(
+            data["email"], data["topics"], data["frequency"], ip, user_agent
+        ),
+        show_again=lambda form: _home(request, form, status=400),
+        done=lambda email: check_inbox(request, email),
+    )

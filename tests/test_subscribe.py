@@ -134,6 +134,30 @@ def test_at_most_three_confirmation_emails_per_address_per_day(post, mailoutbox)
     assert len(mailoutbox) == 3
 
 
+def test_quoted_and_idn_spellings_of_one_mailbox_share_its_three_emails(post, mailoutbox) -> None:
+    spellings = [
+        "mallory.victim@bücher.example",
+        "mallory.victim@xn--bcher-kva.example",
+        "Mallory.Victim@BÜCHER.example",
+        "mallory.victim@XN--BCHER-KVA.EXAMPLE",
+        '"mallory.victim"@bücher.example',
+        '"mallory\\.victim"@xn--bcher-kva.example',
+    ]
+    for number, email in enumerate(spellings * 2):
+        post({"email": email}, ip=f"198.51.100.{number}")
+
+    assert len(mailoutbox) == 3
+    assert {m.to[0] for m in mailoutbox} == {"mallory.victim@xn--bcher-kva.example"}
+
+
+def test_a_quoted_address_is_refused_with_a_plain_message(post, mailoutbox) -> None:
+    response = post({"email": '"ada"@example.com'})
+
+    assert response.status_code == 400
+    assert "Please use an address without quotation marks." in response.content.decode()
+    assert mailoutbox == [] and not Subscriber.objects.exists()
+
+
 def test_a_spent_allowance_leaves_no_reader_behind(post) -> None:
     for number in range(4):
         post({"email": f"victim+{number}@example.com"})

@@ -12,6 +12,7 @@ from digest.planning import plan
 from subscriptions.models import Subscriber
 from tests.digests import MORNING, make_paper
 from tests.personas import make_reader
+from tests.test_settings import GOOD_PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
 URL = "/anymail/postmark/tracking/"
@@ -210,3 +211,62 @@ def test_an_event_without_the_webhook_secret_is_refused(ada_digest) -> None:
 
     assert status() == "active"
     assert TrackingEvent.objects.count() == 0
+
+
+def post_raw(body: bytes) -> int:
+    auth = base64.b64encode(SECRET.encode()).decode()
+    response = Client().post(
+        URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {auth}"
+    )
+    return response.status_code
+
+
+UNREADABLE = {
+    "invalid JSON": b'{"RecordType": "Bounce",',
+    "a JSON array": json.dumps([bounce(1)]).encode(),
+    "a JSON string": b'"Bounce"',
+    "invalid UTF-8": b'{"RecordType": "Bounce", "Type": "\xff\xfe"}',
+    "a string Metadata": json.dumps({**bounce(1), "Metadata": "delivery_id=1"}).encode(),
+    "a list for Email": json.dumps({**bounce(""), "Email": ["ada@example.com"]}).encode(),
+}
+
+
+@pytest.mark.parametrize("body", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_body_the_receiver_cannot_read_is_a_400_with_the_reason_logged(
+    ada_digest, body, caplog
+) -> None:
+    assert post_raw(body) == 400
+
+    assert status() == "active"
+    assert TrackingEvent.objects.count() == 0
+    assert "Unreadable webhook body answered 400" in caplog.text
+
+
+def test_without_a_secret_in_production_the_webhook_is_not_there(ada_digest, settings) -> None:
+    settings.DEBUG = False
+    settings.ANYMAIL = {k: v for k, v in settings.ANYMAIL.items() if k != "WEBHOOK_SECRET"}
+
+    response = Client().post(URL, json.dumps(bounce(ada_digest.pk)), "application/json")
+
+    assert response.status_code == 404
+    assert status() == "active"
+    assert TrackingEvent.objects.count() == 0
+
+
+def test_without_a_secret_in_production_start_up_says_so_in_one_line() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **GOOD_PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if "ANYMAIL_WEBHOOK_SECRET" in line]
+    assert lines == [
+        "ANYMAIL_WEBHOOK_SECRET is not set: the provider tracking webhook answers 404, "
+        "so bounces and complaints are not recorded."
+    ]
+
+
+def test_with_a_secret_in_production_start_up_is_quiet_about_it() -> None:
+    secret = {"ANYMAIL_WEBHOOK_SECRET": SECRET}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **GOOD_PRODUCTION, **secret)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ANYMAIL_WEBHOOK_SECRET" not in result.stderr
