@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from core import links
-from tests.readers import ada, bob
+from tests.personas import ada, bob
 from tests.test_link_pages import CONFIRM_PAGE, open_link
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.test import Client
 
 from core import links
 from subscriptions.models import Subscriber
-from tests.readers import ada, bob
+from tests.personas import ada, bob
 from tests.test_link_pages import open_link, path_of
 
 pytestmark = pytest.mark.django_db

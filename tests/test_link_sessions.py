@@ -8,7 +8,7 @@ from django.test import Client
 from core import links
 from subscriptions.models import ReaderSession, Subscriber
 from subscriptions.sessions import SessionStore
-from tests.readers import ada, bob
+from tests.personas import ada, bob
 from tests.test_link_pages import one_click_url, open_link
 
 pytestmark = pytest.mark.django_db

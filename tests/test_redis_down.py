@@ -17,7 +17,7 @@ from django.test import Client
 from config.celery import app as celery_app
 from core import links
 from subscriptions.models import Subscriber
-from tests.readers import ada
+from tests.personas import ada
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_broker]
 
