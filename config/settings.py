@@ -169,9 +169,6 @@ TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
 MANAGE_LINK_MAX_AGE = timedelta(days=env.MANAGE_LINK_MAX_AGE_DAYS)
 MANAGE_POSTS_PER_HOUR = env.MANAGE_POSTS_PER_HOUR
 PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR
-# Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
-# browser is a person, so its page submits itself (as healthchecks does).
-UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)
 # How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
 NUM_PROXIES = env.NUM_PROXIES
 
