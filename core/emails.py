@@ -1,6 +1,7 @@
 """Render an email from its template triplet: templates/emails/<kind>-subject.txt,
 <kind>-body.txt and <kind>-body.html (HTML optional), with CSS inlined for mail clients.
 
+Every HTML email extends templates/emails/layout.html, styled by emails/email.css alone.
 Subjects and text parts use the "text" template engine, which does not HTML-escape."""
 
 import logging
@@ -12,6 +13,8 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from premailer import Premailer
 
+# premailer drops the doctype, which keeps Outlook and Gmail out of quirks mode.
+DOCTYPE = "<!doctype html>\n"
 PREMAILER_OPTIONS = {
     "keep_style_tags": True,
     "strip_important": False,
@@ -43,6 +46,15 @@ def inline_css(html: str) -> str:
     return _Premailer(html, base_url=settings.SITE_URL, **PREMAILER_OPTIONS).transform()
 
 
+def layout_context() -> dict[str, str]:
+    """What the layout shows in every email, from the settings."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "postal_address": settings.POSTAL_ADDRESS,
+    }
+
+
 @lru_cache(maxsize=32)
 def _has_html(kind: str) -> bool:
     try:
@@ -55,7 +67,8 @@ def _has_html(kind: str) -> bool:
 def render_email(
     kind: str, context: dict, to: str, headers: dict[str, str] | None = None
 ) -> EmailMultiAlternatives:
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    """The email `kind` to `to`: its text part, and its HTML part if it has one."""
+    context = {**layout_context(), **context}
     subject = get_template(f"emails/{kind}-subject.txt", using="text").render(context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
@@ -66,5 +79,5 @@ def render_email(
     )
     if _has_html(kind):
         html = get_template(f"emails/{kind}-body.html").render(context)
-        message.attach_alternative(inline_css(html), "text/html")
+        message.attach_alternative(DOCTYPE + inline_css(html), "text/html")
     return message
