@@ -7,11 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from core.headers import shows_email
 from digest.building import recorded_picks
 from digest.emails import VIEW_SALT, DigestRenderer
 from digest.models import Delivery
 
 
+@shows_email
 @require_GET
 def view_digest(request: HttpRequest, token: str) -> HttpResponse:
     """The same HTML as the email. The token is the only key, so it must not leak or be indexed."""
