@@ -5,6 +5,7 @@ Every HTML email extends templates/emails/layout.html, styled by emails/email.cs
 Subjects and text parts use the "text" template engine, which does not HTML-escape."""
 
 import logging
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -29,13 +30,22 @@ def _style_rules(css_body: str, ruleset_index: int) -> tuple[tuple, tuple]:
     return tuple(rules), tuple(leftover)
 
 
+CLASS_NAME = re.compile(r"\.([\w-]+)")
+
+
 class _Premailer(Premailer):
     """premailer reads every rule's properties back through cssutils on each transform, most of
-    a call's cost; our stylesheets are a few fixed texts, so each is read once per process."""
+    a call's cost; our stylesheets are a few fixed texts, so each is read once per process.
+
+    It also runs every rule's selector over the document. The one email stylesheet serves whole
+    emails and small paper blocks alike, so a rule naming a class that the text after the last
+    stylesheet never contains, which can match nothing, is skipped."""
 
     def _parse_style_rules(self, css_body: str, ruleset_index: int) -> tuple[list, list]:
         rules, leftover = _style_rules(css_body, ruleset_index)
-        return list(rules), list(leftover)
+        body = self.html[max(0, self.html.rfind("</style>")) :]
+        kept = [rule for rule in rules if all(c in body for c in CLASS_NAME.findall(rule[1]))]
+        return kept, list(leftover)
 
 
 def inline_css(html: str) -> str:
