@@ -48,6 +48,8 @@ MIDDLEWARE = [
     # First, so platform probes over plain HTTP skip the HTTPS redirect and the host check.
     "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy, on static files too.
+    "core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,9 +177,6 @@ MANAGE_POSTS_PER_HOUR = env.MANAGE_POSTS_PER_HOUR
 PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR
 # A digest's "view in browser" link (digest/views.py) shows that digest only, for this long.
 VIEW_LINK_MAX_AGE = timedelta(days=env.VIEW_LINK_MAX_AGE_DAYS)
-# Link scanners open links within minutes of delivery; an older unsubscribe link opened in a
-# browser is a person, so its page submits itself (as healthchecks does).
-UNSUBSCRIBE_AUTOSUBMIT_AFTER = timedelta(minutes=5)
 # The admin login: failed sign-ins allowed per client IP and per username in each window.
 ADMIN_LOGIN_FAILURES = env.ADMIN_LOGIN_FAILURES
 ADMIN_LOGIN_WINDOW = timedelta(minutes=env.ADMIN_LOGIN_WINDOW_MINUTES)

@@ -1,9 +1,11 @@
 """Render an email from its template triplet: templates/emails/<kind>-subject.txt,
 <kind>-body.txt and <kind>-body.html (HTML optional), with CSS inlined for mail clients.
 
+Every HTML email extends templates/emails/layout.html, styled by emails/email.css alone.
 Subjects and text parts use the "text" template engine, which does not HTML-escape."""
 
 import logging
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -12,6 +14,8 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from premailer import Premailer
 
+# premailer drops the doctype, which keeps Outlook and Gmail out of quirks mode.
+DOCTYPE = "<!doctype html>\n"
 PREMAILER_OPTIONS = {
     "keep_style_tags": True,
     "strip_important": False,
@@ -26,13 +30,22 @@ def _style_rules(css_body: str, ruleset_index: int) -> tuple[tuple, tuple]:
     return tuple(rules), tuple(leftover)
 
 
+CLASS_NAME = re.compile(r"\.([\w-]+)")
+
+
 class _Premailer(Premailer):
     """premailer reads every rule's properties back through cssutils on each transform, most of
-    a call's cost; our stylesheets are a few fixed texts, so each is read once per process."""
+    a call's cost; our stylesheets are a few fixed texts, so each is read once per process.
+
+    It also runs every rule's selector over the document. The one email stylesheet serves whole
+    emails and small paper blocks alike, so a rule naming a class that the text after the last
+    stylesheet never contains, which can match nothing, is skipped."""
 
     def _parse_style_rules(self, css_body: str, ruleset_index: int) -> tuple[list, list]:
         rules, leftover = _style_rules(css_body, ruleset_index)
-        return list(rules), list(leftover)
+        body = self.html[max(0, self.html.rfind("</style>")) :]
+        kept = [rule for rule in rules if all(c in body for c in CLASS_NAME.findall(rule[1]))]
+        return kept, list(leftover)
 
 
 def inline_css(html: str) -> str:
@@ -41,6 +54,15 @@ def inline_css(html: str) -> str:
     Give it rendered HTML, never a template's source: premailer URL-encodes `{{ }}` in attributes.
     """
     return _Premailer(html, base_url=settings.SITE_URL, **PREMAILER_OPTIONS).transform()
+
+
+def layout_context() -> dict[str, str]:
+    """What the layout shows in every email, from the settings."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "postal_address": settings.POSTAL_ADDRESS,
+    }
 
 
 @lru_cache(maxsize=32)
@@ -55,7 +77,8 @@ def _has_html(kind: str) -> bool:
 def render_email(
     kind: str, context: dict, to: str, headers: dict[str, str] | None = None
 ) -> EmailMultiAlternatives:
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    """The email `kind` to `to`: its text part, and its HTML part if it has one."""
+    context = {**layout_context(), **context}
     subject = get_template(f"emails/{kind}-subject.txt", using="text").render(context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
@@ -66,5 +89,5 @@ def render_email(
     )
     if _has_html(kind):
         html = get_template(f"emails/{kind}-body.html").render(context)
-        message.attach_alternative(inline_css(html), "text/html")
+        message.attach_alternative(DOCTYPE + inline_css(html), "text/html")
     return message

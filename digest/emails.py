@@ -1,7 +1,8 @@
 """Render one digest email: HTML (CSS inlined) and plain text, from pieces rendered once.
 
 premailer costs milliseconds per document, so it never runs once per email. The layout is
-rendered and inlined once per renderer with "slot:<name>" markers where each reader's values go,
+(templates/emails/digest-body.html, which extends the one email layout) rendered and inlined once
+per renderer with "slot:<name>" markers where each reader's values go,
 and each paper's block is rendered and inlined once per distinct (paper, topics, words). An email
 is then assembled by filling the slots in one pass, so text from a paper can never be mistaken
 for a slot. Use one DigestRenderer per batch: its caches live as long as it does.
@@ -21,14 +22,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
 
 from core import clock
-from core.emails import inline_css
+from core.emails import DOCTYPE, inline_css, layout_context
 from core.links import Links, unsubscribe_headers
 from digest.building import Pick
 from digest.models import Delivery, Paper
 from digest.schedule import zone
 from digest.topics.highlighting import excerpt, highlight
 
-SLOT = re.compile(r"slot:(\w+)")
+SLOT_MARKER = re.compile(r"slot:(\w+)")
 FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
 FIRST_AUTHORS = 3
 # Paper blocks a renderer keeps (a few KB each); past this it starts afresh.
@@ -66,11 +67,11 @@ def _paper_context(pick: Pick) -> dict:
     }
 
 
-class Template:
-    """A rendered shell with "slot:<name>" markers, split once so filling it is one join."""
+class SlottedText:
+    """Rendered text with "slot:<name>" markers, split once so filling it is one join."""
 
     def __init__(self, text: str) -> None:
-        parts = SLOT.split(text)
+        parts = SLOT_MARKER.split(text)
         self.literals, self.slots = parts[0::2], parts[1::2]
 
     def fill(self, values: dict[str, str]) -> str:
@@ -109,17 +110,12 @@ class DigestRenderer:
     def __init__(self, inline: Callable[[str], str] | None = None) -> None:
         # The benchmark passes its own, to compare with inlining once per email.
         self.inline = inline or inline_css
-        base = {
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "postal_address": settings.POSTAL_ADDRESS,
-        }
-        self.css = get_template("emails/digest.css").render({})
-        # premailer drops the doctype, which keeps Outlook and Gmail out of quirks mode.
-        layout = self.inline(get_template("emails/digest-shell.html").render(base))
-        self.html_shell = Template(f"<!doctype html>\n{layout}")
-        self.text_shell = Template(
-            get_template("emails/digest-shell.txt", using="text").render(base)
+        base = layout_context()
+        self.css = get_template("emails/email.css").render({})
+        layout = self.inline(get_template("emails/digest-body.html").render(base))
+        self.html_shell = SlottedText(DOCTYPE + layout)
+        self.text_shell = SlottedText(
+            get_template("emails/digest-body.txt", using="text").render(base)
         )
         self.domain = urlsplit(settings.SITE_URL).hostname or "localhost"
         self.list_id = f"{settings.SITE_NAME} digest <digest.{self.domain}>"

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock, ratelimit
+from core.headers import shows_email
 from core.responses import manage_link_sent, too_many
 from core.tokens import BadToken, read_legacy_view_token, read_token_with_issue_time
 from digest.building import recorded_picks
@@ -75,6 +76,7 @@ def _page_context(delivery: Delivery, token: str) -> dict:
     }
 
 
+@shows_email
 @require_http_methods(["GET", "HEAD"])
 def view_digest(request: HttpRequest, token: str) -> HttpResponse:
     """The digest's papers for VIEW_LINK_MAX_AGE from the link's issue; then a 410 page."""

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import clock, ratelimit
+from core import ratelimit
 from core.responses import broken_link, manage_link_sent, no_referrer, too_many, unknown_reader
-from core.tokens import BadToken, ExpiredToken, read_token, read_token_with_issue_time
+from core.tokens import BadToken, ExpiredToken, read_token
 from subscriptions import actions, link_session
 from subscriptions.models import Subscriber
 from subscriptions.pages import check_inbox
@@ -103,7 +103,7 @@ def confirm_manage_link(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])  # HEAD: link checkers; it answers as GET does
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        public_id, issued_at = read_token_with_issue_time(token, "unsubscribe")
+        public_id = read_token(token, "unsubscribe")
     except BadToken:
         return broken_link(request)
     if request.method == "POST":
@@ -116,6 +116,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             actions.unsubscribe(subscriber)
         # Also for a reader we no longer know: either way, no email will come.
         return render(request, "subscriptions/unsubscribed.html")
-    # An aged link opened in a browser is a person, not a scanner checking a fresh delivery.
-    autosubmit = clock.now() - issued_at > settings.UNSUBSCRIBE_AUTOSUBMIT_AFTER
-    return render(request, "subscriptions/unsubscribe.html", {"autosubmit": autosubmit})
+    # Only the button unsubscribes: a link scanner that runs JavaScript must not.
+    return render(request, "subscriptions/unsubscribe.html")

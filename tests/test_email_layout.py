@@ -1,0 +1,79 @@
+"""Every email, account emails and digests alike, shares one layout and one stylesheet, and
+reads well in a browser engine on a phone and a desktop, in light and dark mode."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.template.loader import get_template
+
+from digest.planning import plan
+from digest.sending import send_chunk
+from subscriptions import tasks
+from tests import digests, personas
+from tests.personas import ada, bob
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ("confirm", "manage-link", "already-subscribed", "digest")
+
+
+def send(kind: str) -> mail.EmailMultiAlternatives:
+    """Send one email of `kind` to a fresh reader and return it."""
+    if kind == "digest":
+        digests.make_paper("Diffusion for long documents", abstract="We study diffusion. " * 20)
+        personas.make_reader("eve@example.com", {"Diffusion": "diffusion"})
+        send_chunk(plan(digests.MORNING))
+    else:
+        reader = bob() if kind == "confirm" else ada()
+        task = {"confirm": tasks.send_confirmation, "manage-link": tasks.send_manage_link}
+        task.get(kind, tasks.send_already_subscribed)(reader.pk)
+    [message] = mail.outbox
+    return message
+
+
+def html_of(message: mail.EmailMultiAlternatives) -> str:
+    [(html, _mimetype)] = message.alternatives
+    return html
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_email_has_the_one_layout_and_stylesheet(kind: str) -> None:
+    html = html_of(send(kind))
+
+    assert html.startswith("<!doctype html>\n<html")
+    assert '<meta name="color-scheme" content="light dark">' in html
+    [style] = re.findall(r"<style>(.*?)</style>", html, re.DOTALL)
+    assert style == get_template("emails/email.css").render({})
+    assert "prefers-color-scheme: dark" in style and "max-width: 620px" in style
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_email_has_a_hidden_preheader(kind: str) -> None:
+    html = html_of(send(kind))
+
+    [preheader] = re.findall(r'<div class="preheader" style="([^"]*)">([^<]+)</div>', html)
+    assert "display:none" in preheader[0].replace(" ", "")
+    assert len(preheader[1].strip()) > 20
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_email_fits_the_screen_and_hides_its_preheader(
+    chromium, artefacts, kind: str, width: int, scheme: str
+) -> None:
+    html = html_of(send(kind))
+    context = chromium.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.set_content(html)
+        page.screenshot(path=str(artefacts / f"email-{kind}-{width}-{scheme}.png"), full_page=True)
+
+        # Nothing wider than the screen: a long link wraps instead of scrolling sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert not page.locator(".preheader").is_visible()
+        assert page.locator("h1").is_visible()
+    finally:
+        context.close()
