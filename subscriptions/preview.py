@@ -11,13 +11,12 @@ from core import clock
 from digest.models import Paper
 from digest.topics.highlighting import excerpt, highlight
 from digest.topics.index import Topic, TopicIndex
-from digest.topics.papers import PaperText
+from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import QueryError
 from digest.topics.ranking import rank
 
 PREVIEW_DAYS = 7
 SHOWN = 10
-MATCHED_FIELDS = ("id", "title", "abstract", "authors", "categories", "upvotes", "first_seen_at")
 EXTRA_FIELDS = ("abs_url", "pdf_url", "published_at")
 
 Runs = list[tuple[str, bool]]
