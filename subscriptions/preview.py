@@ -22,8 +22,10 @@ from digest.topics.query import QueryError
 PREVIEW_DAYS = 7
 SHOWN = 10
 EXTRA_FIELDS = ("abs_url", "pdf_url", "published_at")
-# A change the version below does not see (a paper's title merged from another source, with no
-# new arXiv version) shows in previews at most this late.
+# A new paper shows in the next preview; an upvote, a removal or a new arXiv version within
+# RECHECK_AFTER (checking them reads the week's rows); any other change (a title merged from
+# another source) within REINDEX_AFTER.
+RECHECK_AFTER = timedelta(minutes=1)
 REINDEX_AFTER = timedelta(hours=1)
 
 Runs = list[tuple[str, bool]]
@@ -68,12 +70,24 @@ def _shown(paper: Paper, words: frozenset[str]) -> PreviewPaper:
 # --- the week's papers, indexed once per process ---------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Indexed:
     since: datetime  # the corpus holds the papers first seen since then
-    version: dict  # what _version said just before they were read
+    newest: int | None  # the newest paper's id, checked on every preview (one index probe)
+    version: dict  # what week_version said just before the papers were read
     built_at: datetime
+    checked_at: datetime  # when the version was last found unchanged
     corpus: Corpus
+
+    def fresh(self, since: datetime, now: datetime) -> bool:
+        """Whether the corpus still holds the papers first seen since `since`, as they are."""
+        if self.since > since or now - self.built_at > REINDEX_AFTER or newest_id() != self.newest:
+            return False
+        if now - self.checked_at > RECHECK_AFTER:
+            if week_version(self.since) != self.version:
+                return False
+            self.checked_at = now
+        return True
 
 
 _latest: list[_Indexed] = []  # the one index of this process, once built
@@ -81,24 +95,24 @@ _latest: list[_Indexed] = []  # the one index of this process, once built
 
 def _papers_since(since: datetime) -> Corpus:
     """An index of (at least) the papers first seen since `since`, as they are now."""
-    current = _latest[0] if _latest else None
-    if (
-        current is None
-        or current.since > since
-        or clock.now() - current.built_at > REINDEX_AFTER
-        or _version(current.since) != current.version
-    ):
-        version = _version(since)
-        recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS)
-        corpus = Corpus([PaperText.of(paper) for paper in recent.iterator(chunk_size=2000)])
-        current = _Indexed(since, version, clock.now(), corpus)
-        _latest[:] = [current]
-    return current.corpus
+    now = clock.now()
+    if _latest and _latest[0].fresh(since, now):
+        return _latest[0].corpus
+    newest, version = newest_id(), week_version(since)
+    recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS)
+    corpus = Corpus([PaperText.of(paper) for paper in recent.iterator(chunk_size=2000)])
+    _latest[:] = [_Indexed(since, newest, version, now, now, corpus)]
+    return corpus
 
 
-def _version(since: datetime) -> dict:
-    """What changes when papers first seen since `since` are added, removed, upvoted or replaced
-    by a new arXiv version: one indexed aggregate, about a millisecond."""
+def newest_id() -> int | None:
+    """The newest paper's id: a new paper changes it at once (the last entry of an index)."""
+    return Paper.objects.aggregate(newest=Max("id"))["newest"]
+
+
+def week_version(since: datetime) -> dict:
+    """What changes when papers first seen since `since` are removed, upvoted or replaced by a
+    new arXiv version: an aggregate over the week's rows, checked at most every RECHECK_AFTER."""
     return Paper.objects.filter(first_seen_at__gte=since).aggregate(
-        count=Count("id"), last=Max("id"), upvoted=Max("upvotes_at"), versions=Sum("version")
+        count=Count("id"), upvoted=Max("upvotes_at"), versions=Sum("version")
     )

@@ -18,7 +18,7 @@ from digest.topics.index import Topic, TopicIndex
 from digest.topics.papers import PaperText
 from digest.topics.ranking import rank
 from subscriptions.models import Subscriber
-from subscriptions.preview import SHOWN, preview
+from subscriptions.preview import RECHECK_AFTER, SHOWN, preview
 from tests.readers import ada
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_the_preview_finds_what_the_digests_topic_index_finds_in_the_saved_feeds
             assert item.title == highlight(item.paper.title, matched[text.id]), query
 
 
-def test_the_preview_sees_papers_added_and_upvoted_since_it_indexed_the_week(now) -> None:
+def test_the_preview_sees_papers_added_at_once_and_upvotes_within_a_minute(now) -> None:
     first = paper("Diffusion one")
     assert preview("diffusion").total == 1
     paper("Diffusion two", upvotes=5)
@@ -85,6 +85,7 @@ def test_the_preview_sees_papers_added_and_upvoted_since_it_indexed_the_week(now
     assert [item.paper.title for item in preview("diffusion", 3).papers] == ["Diffusion two"]
 
     Paper.objects.filter(pk=first.pk).update(upvotes=9, upvotes_at=NOW)
+    now.travel_to(NOW + RECHECK_AFTER + timedelta(seconds=1))
     shown = preview("diffusion", 3)
     assert [item.paper.title for item in shown.papers] == ["Diffusion one", "Diffusion two"]
 
@@ -95,7 +96,7 @@ def test_a_preview_reads_the_week_once_and_then_only_checks_it_is_unchanged(
     paper("Diffusion one")
     preview("video")
 
-    with django_assert_num_queries(2):  # the week's version, and the rows shown
+    with django_assert_num_queries(2):  # the newest paper's id, and the rows shown
         assert preview("diffusion").total == 1
 
 
