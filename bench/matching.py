@@ -63,13 +63,13 @@ def real_papers() -> list[PaperText]:
     ]
 
 
-def make_papers(real: list[PaperText], rng: random.Random) -> list[PaperText]:
-    """The real papers, then recombinations of them up to PAPERS."""
+def make_papers(real: list[PaperText], rng: random.Random, count: int = PAPERS) -> list[PaperText]:
+    """The real papers, then recombinations of them up to `count`."""
     sentences = [s for p in real for s in re.split(r"(?<=\.)\s+", p.abstract) if s]
     authors = [name for p in real for name in p.authors]
     start = datetime(2026, 11, 1, tzinfo=UTC)
     made = []
-    for number in range(PAPERS):
+    for number in range(count):
         base = real[number % len(real)]
         fresh = number >= len(real)
         made.append(

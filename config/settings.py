@@ -171,7 +171,7 @@ CONFIRM_EMAILS_PER_ADDRESS_PER_DAY = env.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY
 SUBSCRIBE_POSTS_PER_IP_PER_HOUR = env.SUBSCRIBE_POSTS_PER_IP_PER_HOUR
 TOKEN_POSTS_PER_HOUR = env.TOKEN_POSTS_PER_HOUR
 # The manage page (subscriptions/manage_views.py): a fresh link is in every email, so links can
-# expire; changes and previews are counted per link.
+# expire; changes are counted per link, previews per reader.
 MANAGE_LINK_MAX_AGE = timedelta(days=env.MANAGE_LINK_MAX_AGE_DAYS)
 MANAGE_POSTS_PER_HOUR = env.MANAGE_POSTS_PER_HOUR
 PREVIEWS_PER_HOUR = env.PREVIEWS_PER_HOUR

@@ -162,9 +162,9 @@ def _preview_of(form: TopicForm) -> Preview | None:
 @require_GET
 @with_reader
 def preview_fragment(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
-    """The live preview as the reader types (static/js/manage.js): an HTML fragment."""
-    token = link_session.kept(request, PURPOSE)
-    if not ratelimit.hit("preview", token, settings.PREVIEWS_PER_HOUR):
+    """The live preview as the reader types (static/js/manage.js): an HTML fragment. Counted
+    per reader, not per link: each email brings a new link, and with it a new allowance."""
+    if not ratelimit.hit("preview", str(subscriber.public_id), settings.PREVIEWS_PER_HOUR):
         return too_many(request)
     shown = _preview_of(TopicForm(request.GET))
     return render(request, "subscriptions/manage_preview.html", {"preview": shown})

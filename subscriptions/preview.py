@@ -1,24 +1,32 @@
 """What a topic would have caught: the papers of the last few days that a query matches.
 
-The manage page shows it as the reader types. It matches exactly as digests do (the same
-TopicIndex over `PaperText.of(Paper)`), so the preview never promises what a digest would not send.
+The manage page shows it as the reader types, so it must be quick: the week's papers are indexed
+once per process (a Corpus, digest/topics/corpus.py) and indexed again when they change, and each
+preview searches that index. It matches exactly as digests do (a test holds it to TopicIndex on
+the same papers), so the preview never promises what a digest would not send.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Sum
 
 from core import clock
 from digest.models import Paper
+from digest.topics.compiling import compile_query
+from digest.topics.corpus import Corpus
 from digest.topics.highlighting import excerpt, highlight
-from digest.topics.index import Topic, TopicIndex
-from digest.topics.papers import PaperText
+from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import QueryError
-from digest.topics.ranking import rank
 
 PREVIEW_DAYS = 7
 SHOWN = 10
-MATCHED_FIELDS = ("id", "title", "abstract", "authors", "categories", "upvotes", "first_seen_at")
 EXTRA_FIELDS = ("abs_url", "pdf_url", "published_at")
+# A new paper shows in the next preview; an upvote, a removal or a new arXiv version within
+# RECHECK_AFTER (checking them reads the week's rows); any other change (a title merged from
+# another source) within REINDEX_AFTER.
+RECHECK_AFTER = timedelta(minutes=1)
+REINDEX_AFTER = timedelta(hours=1)
 
 Runs = list[tuple[str, bool]]
 
@@ -26,7 +34,7 @@ Runs = list[tuple[str, bool]]
 @dataclass(frozen=True)
 class PreviewPaper:
     paper: Paper
-    title: Runs  # runs of text, True where a matched word is (see matching.highlight)
+    title: Runs  # runs of text, True where a matched word is (see highlighting.highlight)
     excerpt: Runs
 
 
@@ -42,20 +50,69 @@ class Preview:
 def preview(query: str, min_upvotes: int = 0) -> Preview:
     """The papers first seen in the last PREVIEW_DAYS that `query` matches with at least
     `min_upvotes` upvotes, best first. A query that does not parse gives its QueryError."""
-    index = TopicIndex.build([Topic(key=0, query=query, min_upvotes=min_upvotes)])
-    if index.invalid:
-        return Preview(query, 0, [], index.invalid[0])
+    try:
+        compile_query(query)
+    except QueryError as error:
+        return Preview(query, 0, [], error)
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
-    recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS, *EXTRA_FIELDS)
-    papers = {paper.pk: paper for paper in recent.iterator(chunk_size=2000)}
-    texts = [PaperText.of(paper) for paper in papers.values()]
-    # A category-only query matches with no words to highlight: test the key, not the words.
-    matched = {text.id: found[0] for text in texts if 0 in (found := index.match(text))}
-    ranked = rank(text for text in texts if text.id in matched)
-    shown = [_shown(papers[text.id], matched[text.id]) for text in ranked[:SHOWN]]
-    return Preview(query, len(matched), shown)
+    found = _papers_since(since).search(query, min_upvotes, since, SHOWN)
+    ids = [text.id for text, _ in found.best]
+    rows = Paper.objects.only(*MATCHED_FIELDS, *EXTRA_FIELDS).in_bulk(ids)
+    shown = [_shown(rows[text.id], words) for text, words in found.best if text.id in rows]
+    return Preview(query, found.total, shown)
 
 
 def _shown(paper: Paper, words: frozenset[str]) -> PreviewPaper:
     text = excerpt(paper.abstract, words)
     return PreviewPaper(paper, highlight(paper.title, words), highlight(text, words))
+
+
+# --- the week's papers, indexed once per process ---------------------------------------------
+
+
+@dataclass
+class _Indexed:
+    since: datetime  # the corpus holds the papers first seen since then
+    newest: int | None  # the newest paper's id, checked on every preview (one index probe)
+    version: dict  # what week_version said just before the papers were read
+    built_at: datetime
+    checked_at: datetime  # when the version was last found unchanged
+    corpus: Corpus
+
+    def fresh(self, since: datetime, now: datetime) -> bool:
+        """Whether the corpus still holds the papers first seen since `since`, as they are."""
+        if self.since > since or now - self.built_at > REINDEX_AFTER or newest_id() != self.newest:
+            return False
+        if now - self.checked_at > RECHECK_AFTER:
+            if week_version(self.since) != self.version:
+                return False
+            self.checked_at = now
+        return True
+
+
+_latest: list[_Indexed] = []  # the one index of this process, once built
+
+
+def _papers_since(since: datetime) -> Corpus:
+    """An index of (at least) the papers first seen since `since`, as they are now."""
+    now = clock.now()
+    if _latest and _latest[0].fresh(since, now):
+        return _latest[0].corpus
+    newest, version = newest_id(), week_version(since)
+    recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS)
+    corpus = Corpus([PaperText.of(paper) for paper in recent.iterator(chunk_size=2000)])
+    _latest[:] = [_Indexed(since, newest, version, now, now, corpus)]
+    return corpus
+
+
+def newest_id() -> int | None:
+    """The newest paper's id: a new paper changes it at once (the last entry of an index)."""
+    return Paper.objects.aggregate(newest=Max("id"))["newest"]
+
+
+def week_version(since: datetime) -> dict:
+    """What changes when papers first seen since `since` are removed, upvoted or replaced by a
+    new arXiv version: an aggregate over the week's rows, checked at most every RECHECK_AFTER."""
+    return Paper.objects.filter(first_seen_at__gte=since).aggregate(
+        count=Count("id"), upvoted=Max("upvotes_at"), versions=Sum("version")
+    )

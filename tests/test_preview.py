@@ -59,14 +59,6 @@ def test_the_preview_of_a_bad_query_names_the_problem(client) -> None:
     assert 'role="alert"' in html and "diffusion (video\n          ^" in html
 
 
-def test_the_preview_is_rate_limited_per_link(client, settings) -> None:
-    settings.PREVIEWS_PER_HOUR = 1
-    open_link(client, ada())
-
-    assert client.get("/manage/preview/", {"query": "a1"}).status_code == 200
-    assert client.get("/manage/preview/", {"query": "a1"}).status_code == 429
-
-
 def test_the_preview_shows_what_manage_py_match_prints(client, now) -> None:
     require_postgres()
     call_command("ingest", *map(str, SAVED_FEEDS), stdout=StringIO())

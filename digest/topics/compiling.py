@@ -39,8 +39,8 @@ _NO_KEYS: frozenset[str] = frozenset()  # shared by the many conjunctions that n
 # --- a paper, tokenised once --------------------------------------------------------------------
 
 # The fields in the order a Document keeps its per-field tuples, and each field's place there.
-FIELDS = (Field.TEXT, Field.TITLE, Field.ABSTRACT, Field.AUTHOR)
-SLOT = {field: index for index, field in enumerate(FIELDS)}
+FIELD_ORDER = (Field.TEXT, Field.TITLE, Field.ABSTRACT, Field.AUTHOR)
+FIELD_SLOT = {field: index for index, field in enumerate(FIELD_ORDER)}
 
 
 class Document:
@@ -74,7 +74,7 @@ class Document:
         self.words = self.sets[0] | author_words
         # What a conjunction's keys are looked up in (see Conjunction).
         self.keys = self.sets[0].union(
-            *(_field_keys(field, self.sets[SLOT[field]]) for field in FIELDS[1:]),
+            *(_field_keys(field, self.sets[FIELD_SLOT[field]]) for field in FIELD_ORDER[1:]),
             (f"cat:{category}" for category in self.categories),
         )
         self._prefixes: dict[tuple, dict[str, list[str]]] = {}
@@ -91,7 +91,7 @@ class Document:
             if kind in ("w", "c"):
                 values = self.words if kind == "w" else self.categories
             else:
-                values = self.sets[SLOT[Field(kind)]]
+                values = self.sets[FIELD_SLOT[Field(kind)]]
             found: dict[str, list[str]] = {}
             for value in values:
                 for n in lengths:
@@ -102,7 +102,7 @@ class Document:
 
     def sequences_of(self, field: Field) -> tuple[tuple[str, ...], ...]:
         """The runs of words a phrase in `field` must lie within."""
-        return self.sequences[SLOT[field]]
+        return self.sequences[FIELD_SLOT[field]]
 
     def words_starting(self, slot: int, stem: str) -> list[str]:
         """The words of one field that start with `stem` (a bisect, not a scan)."""
@@ -170,7 +170,7 @@ def _compile_conjunction(children: tuple[Node, ...]) -> tuple[Test, ...]:
 def _plain_word(node: Node) -> tuple[int, str] | None:
     """(field slot, word) for a one-word term without a wildcard."""
     if isinstance(node, Term) and len(node.words) == 1 and not node.prefix:
-        return SLOT[node.field], node.words[0]
+        return FIELD_SLOT[node.field], node.words[0]
     return None
 
 
@@ -199,7 +199,7 @@ def _any_of(tests: tuple[Test, ...]) -> Test:
 
 
 def _compile_term(term: Term) -> Test:
-    slot = SLOT[term.field]
+    slot = FIELD_SLOT[term.field]
     words = term.words
     if len(words) == 1:
         word = words[0]
@@ -448,7 +448,7 @@ def words_of(terms: Iterable[Term], doc: Document) -> frozenset[str]:
     for term in terms:
         if term.prefix:
             words.update(term.words[:-1])
-            words.update(doc.words_starting(SLOT[term.field], term.words[-1]))
+            words.update(doc.words_starting(FIELD_SLOT[term.field], term.words[-1]))
         else:
             words.update(term.words)
     return frozenset(words)

@@ -11,7 +11,7 @@ tokenised once, looks up its own words and evaluates only the queries it can mat
 A query with no such term (`-survey OR llm`: its NOT branch matches papers without any given
 word) goes to a fallback bucket evaluated for every paper. Queries that are only ANDed keys
 (`diffusion video`, `title:rlhf`, `cat:cs.CL agents`, `diffus* -survey`, `llm (rlhf OR ppo)`)
-are never evaluated: finding their keys in the paper is the match (see `_Conjunctions`).
+are never evaluated: finding their keys in the paper is the match (see conjunctions.py).
 reference.py evaluates every topic on every paper, and the index must return
 exactly what it returns.
 """
@@ -19,15 +19,17 @@ exactly what it returns.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
-from digest.topics.compiling import FIELDS, Compiled, Conjunction, Document, compile_query
+from digest.topics.compiling import Compiled, Document, compile_query
+from digest.topics.conjunctions import Conjunctions
+from digest.topics.filing import Filed, KeyIds, ranges
 from digest.topics.papers import PaperText
-from digest.topics.query import Field, QueryError
+from digest.topics.query import QueryError
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,228 +37,6 @@ class Topic:
     key: int
     query: str
     min_upvotes: int = 0
-
-
-# --- the index ----------------------------------------------------------------------------------
-
-# The index is a few numpy arrays rather than an object per query and per group of topics: at 1M
-# topics those were millions of small objects, and matching a paper was mostly waiting on memory
-# to walk them. Keys are numbered, so the keys a paper has become a boolean array, and the rows
-# filed under them are found and tested in bulk, one array operation for all of them.
-
-
-def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """range(start, stop) for each pair, concatenated, without a Python loop."""
-    lengths = stops - starts
-    ends = np.cumsum(lengths)
-    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + lengths, lengths)
-
-
-def _owners(starts: np.ndarray, picked: np.ndarray) -> np.ndarray:
-    """For `_ranges(starts[picked], starts[picked + 1])`: the position in `picked` of each."""
-    return np.repeat(np.arange(len(picked)), starts[picked + 1] - starts[picked])
-
-
-class _KeyIds:
-    """Keys numbered 0, 1, 2... in one sequence across their kinds (a word and a prefix may be
-    spelt the same), so that the keys a paper has can be marked in one boolean array."""
-
-    def __init__(self, kinds: Iterable[str]) -> None:
-        self.tables: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
-        self.count = 0
-
-    def number(self, kind: str, value: str) -> int:
-        table = self.tables[kind]
-        if value not in table:
-            table[value] = self.count
-            self.count += 1
-        return table[value]
-
-    def present(self, values: Mapping[str, Collection[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """The numbers of a paper's keys (those numbered here), and them marked in a mask."""
-        found: list[int] = []
-        for kind, of_kind in values.items():
-            table = self.tables[kind]
-            if len(table) < len(of_kind):  # walk the smaller side (a small index's table)
-                found.extend(number for value, number in table.items() if value in of_kind)
-            else:
-                found.extend(map(table.__getitem__, filter(table.__contains__, of_kind)))
-        numbers = np.array(found, dtype=np.intp)
-        mask = np.zeros(self.count, dtype=bool)
-        mask[numbers] = True
-        return numbers, mask
-
-
-class _Filed:
-    """Rows filed under a first key and checked against a second one (the first again when there
-    is none), held sorted by first key: the rows of key k are at starts[k] to starts[k + 1]."""
-
-    def __init__(self, firsts: list[int], seconds: list[int], key_count: int) -> None:
-        by_first = np.array(firsts, dtype=np.intp)
-        self.rows = np.argsort(by_first, kind="stable")  # sorted position -> row as filed
-        self.seconds = np.array(seconds, dtype=np.intp)[self.rows]
-        self.starts = np.searchsorted(by_first[self.rows], np.arange(key_count + 1))
-
-    def found(self, numbers: np.ndarray, present: np.ndarray) -> np.ndarray:
-        """The rows (as filed) under the paper's keys whose second key the paper has too."""
-        positions = _ranges(self.starts[numbers], self.starts[numbers + 1])
-        return self.rows[positions[present[self.seconds[positions]]]]
-
-
-class _Conjunctions:
-    """Queries that are a Conjunction, filed under their rarest key and checked against the next
-    rarest. Why: most topics are a few plain words (`video diffusion`, `agents -survey`) and most
-    of them that a paper is looked up for match, so they are decided on the paper's keys alone,
-    in bulk, without calling a compiled test. The rest of a query (further keys, avoided keys,
-    ORed keys: usually nothing) is a condition: clauses of which each needs one of its keys
-    present (or absent, for an avoided key), numbered so that queries sharing one share it.
-    The words to highlight are a query's sure words, and for a query with prefixes or ORed
-    words (`varying`), those of its other positive keys that the paper has."""
-
-    # Whole keys (as Document.keys spells them), then each field's word prefixes by stem.
-    KINDS = ("key", *(field.value for field in FIELDS))
-
-    def __init__(self) -> None:
-        self.keys = _KeyIds(self.KINDS)
-        self.firsts: list[int] = []
-        self.seconds: list[int] = []
-        self.slots: list[int] = []  # per filed query: its place in TopicIndex.queries
-        self.conditions: list[int] = []  # per filed query: its condition, -1 for none
-        self.numbered: dict[tuple[tuple[tuple[int, bool], ...], ...], int] = {}
-        # Condition n's clauses are those from condition_starts[n] to condition_starts[n + 1];
-        # clause c's keys, those from clause_starts[c] to clause_starts[c + 1], each wanted
-        # present (True) or absent (False).
-        self.condition_starts = [0]
-        self.clause_starts = [0]
-        self.clause_keys: list[int] = []
-        self.clause_wanted: list[bool] = []
-        self.prefix_lengths: dict[str, list[int]] = {}
-        self.varying: dict[int, tuple[int, ...]] = {}  # slot -> keys that may add words
-        self.highlight_of: dict[int, tuple[str, str, bool]] = {}  # key -> field, word, prefix
-
-    def add(self, slot: int, query: Conjunction) -> None:
-        first, *others = map(self._number, query.need)
-        # A one-key conjunction is checked against its key again: found the same way.
-        self.firsts.append(first)
-        self.seconds.append(others[0] if others else first)
-        self.slots.append(slot)
-        if len(others) < 2 and not query.avoid and not query.any_of:  # most: no condition
-            self.conditions.append(-1)
-        else:
-            clauses: list[tuple[tuple[int, bool], ...]] = [((key, True),) for key in others[1:]]
-            clauses += [((self._number(key), False),) for key in sorted(query.avoid)]
-            clauses += [tuple((self._number(key), True) for key in ors) for ors in query.any_of]
-            self.conditions.append(self._condition(tuple(clauses)))
-        prefixes = [key for key in query.need if key.endswith("*")]
-        ored = [key for keys in query.any_of for key in keys if not key.startswith("cat:")]
-        if prefixes or ored:
-            self.varying[slot] = tuple(dict.fromkeys(map(self._highlighted, prefixes + ored)))
-
-    def _number(self, key: str) -> int:
-        if not key.endswith("*"):
-            return self.keys.number("key", key)
-        field, stem, _ = _split_key(key)
-        return self.keys.number(field, stem)
-
-    def _highlighted(self, key: str) -> int:
-        """Number a key whose words a match may highlight."""
-        number = self._number(key)
-        if number not in self.highlight_of:
-            self.highlight_of[number] = _split_key(key)
-        return number
-
-    def _condition(self, clauses: tuple[tuple[tuple[int, bool], ...], ...]) -> int:
-        if clauses not in self.numbered:
-            self.numbered[clauses] = len(self.numbered)
-            for clause in clauses:
-                self.clause_keys.extend(key for key, _ in clause)
-                self.clause_wanted.extend(present for _, present in clause)
-                self.clause_starts.append(len(self.clause_keys))
-            self.condition_starts.append(len(self.clause_starts) - 1)
-        return self.numbered[clauses]
-
-    def finish(self, query_count: int) -> None:
-        """Turn the lists filed into arrays."""
-        # By slot, for the lookups per paper: a list, not a dict (none of its hashing).
-        self.varying_keys: list[tuple[int, ...]] = [()] * query_count
-        for slot, keys in self.varying.items():
-            self.varying_keys[slot] = keys
-        self.varies = np.zeros(query_count, dtype=bool)
-        self.varies[list(self.varying)] = True
-        self.highlights = np.zeros(self.keys.count, dtype=bool)
-        self.highlights[list(self.highlight_of)] = True
-        self.filed = _Filed(self.firsts, self.seconds, self.keys.count)
-        self.slot_of = np.array(self.slots, dtype=np.intp)
-        self.condition_of = np.array(self.conditions, dtype=np.intp)
-        self.condition_starts_array = np.array(self.condition_starts, dtype=np.intp)
-        self.clause_starts_array = np.array(self.clause_starts, dtype=np.intp)
-        self.clause_keys_array = np.array(self.clause_keys, dtype=np.intp)
-        self.clause_wanted_array = np.array(self.clause_wanted, dtype=bool)
-        self.prefix_lengths = {
-            kind: sorted({len(stem) for stem in self.keys.tables[kind]})
-            for kind in self.KINDS[1:]
-            if self.keys.tables[kind]
-        }
-
-    def present(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
-        """The keys the paper has, as _KeyIds.present gives them."""
-        values: dict[str, Collection[str]] = {"key": doc.keys}
-        for kind, lengths in self.prefix_lengths.items():
-            values[kind] = doc.prefixes(kind, lengths)
-        return self.keys.present(values)
-
-    def matched(self, numbers: np.ndarray, present: np.ndarray) -> np.ndarray:
-        """The slots of the conjunctions the paper with these keys matches."""
-        rows = self.filed.found(numbers, present)
-        conditions = self.condition_of[rows]
-        checked = np.flatnonzero(conditions >= 0)
-        if len(checked) == 0:
-            return self.slot_of[rows]
-        failed = checked[~self._hold(conditions[checked], present)]
-        return np.delete(self.slot_of[rows], failed)
-
-    def words(
-        self, doc: Document, numbers: np.ndarray, slots: np.ndarray, sure: list[frozenset[str]]
-    ) -> dict[int, frozenset[str]]:
-        """Slot -> the words to highlight, for these matched queries whose words vary."""
-        words_of_key: dict[int, Iterable[str]] = {}
-        for number in numbers[self.highlights[numbers]].tolist():
-            field, value, prefix = self.highlight_of[number]
-            if prefix:
-                words_of_key[number] = doc.prefixes(field, self.prefix_lengths[field])[value]
-            else:
-                words_of_key[number] = (value,)
-        varying = self.varying_keys
-        return {
-            slot: sure[slot].union(
-                *[words_of_key[key] for key in varying[slot] if key in words_of_key]
-            )
-            for slot in slots.tolist()
-        }
-
-    def _hold(self, conditions: np.ndarray, present: np.ndarray) -> np.ndarray:
-        """Whether the paper meets each condition: a key as wanted in each of its clauses."""
-        clauses = _ranges(
-            self.condition_starts_array[conditions], self.condition_starts_array[conditions + 1]
-        )
-        keys = _ranges(self.clause_starts_array[clauses], self.clause_starts_array[clauses + 1])
-        met = present[self.clause_keys_array[keys]] == self.clause_wanted_array[keys]
-        clause_met = np.zeros(len(clauses), dtype=bool)
-        clause_met[_owners(self.clause_starts_array, clauses)[met]] = True
-        holds = np.ones(len(conditions), dtype=bool)
-        holds[_owners(self.condition_starts_array, conditions)[~clause_met]] = False
-        return holds
-
-
-_TEXT = Field.TEXT.value
-
-
-def _split_key(key: str) -> tuple[str, str, bool]:
-    """A conjunction key's field (a Field's value, or `cat`), its word or category, and whether
-    it is a prefix."""
-    prefix = key.endswith("*")
-    field, _, value = key.removesuffix("*").rpartition(":")
-    return field or _TEXT, value, prefix
 
 
 class _TopicsByQuery:
@@ -281,7 +61,7 @@ class _TopicsByQuery:
         """Add the topics of these queries that the upvotes reach, each with its query's words
         (`words[slot]`)."""
         starts, stops = self.starts[slots], self.starts[slots + 1]
-        rows = _ranges(starts, stops)
+        rows = ranges(starts, stops)
         reached = self.minimums[rows] <= upvotes
         queries = np.repeat(slots, stops - starts)[reached]
         keys = self.keys[rows[reached]].tolist()
@@ -304,12 +84,12 @@ class TopicIndex:
         # The queries evaluated when a paper has a key they are filed under (a word "w", a word
         # prefix "p", a category "c" or category prefix "cp") and their second key; the fallback
         # bucket's on every paper.
-        self.keys = _KeyIds(["w", "p", "c", "cp"])
+        self.keys = KeyIds(["w", "p", "c", "cp"])
         self.filed_slots = np.array([], dtype=np.intp)
-        self.filed = _Filed([], [], 0)
+        self.filed = Filed([], [], 0)
         self.prefix_lengths: dict[str, list[int]] = {"p": [], "cp": []}
         self.fallback: list[int] = []
-        self.conjunctions = _Conjunctions()
+        self.conjunctions = Conjunctions()
         self.conjunctions.finish(0)
 
     @classmethod
@@ -361,7 +141,7 @@ class TopicIndex:
                     seconds.append(self.keys.number(*second) if second else firsts[-1])
                     filed_slots.append(slot)
         self.conjunctions.finish(len(self.queries))
-        self.filed = _Filed(firsts, seconds, self.keys.count)
+        self.filed = Filed(firsts, seconds, self.keys.count)
         self.filed_slots = np.array(filed_slots, dtype=np.intp)
         for kind in self.prefix_lengths:
             self.prefix_lengths[kind] = sorted({len(stem) for stem in self.keys.tables[kind]})

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+# The columns of digest.models.Paper that PaperText.of reads: what to load for matching.
+MATCHED_FIELDS = ("id", "title", "abstract", "authors", "categories", "upvotes", "first_seen_at")
+
 
 @dataclass(frozen=True, slots=True)
 class PaperText:

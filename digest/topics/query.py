@@ -48,7 +48,7 @@ class Field(Enum):
     AUTHOR = "author"
 
 
-FIELDS = {"title": Field.TITLE, "abstract": Field.ABSTRACT, "author": Field.AUTHOR}
+FIELD_NAMES = {"title": Field.TITLE, "abstract": Field.ABSTRACT, "author": Field.AUTHOR}
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +263,7 @@ class _Parser:
 
     def fielded(self, token: _Token, outer: str | None) -> Node:
         name = token.text[:-1].lower()
-        if name not in FIELDS and name != "cat":
+        if name not in FIELD_NAMES and name != "cat":
             raise QueryError(
                 f"Unknown field {token.text} at character {token.position + 1}: "
                 "use title:, abstract:, author: or cat:.",
@@ -329,7 +329,7 @@ class _Parser:
                 f"write at least {MIN_PREFIX} letters before the *.",
                 token.position,
             )
-        return Term(FIELDS.get(field or "", Field.TEXT), words, prefix)
+        return Term(FIELD_NAMES.get(field or "", Field.TEXT), words, prefix)
 
     def category(self, token: _Token, text: str, prefix: bool) -> Category:
         value = text.strip().lower()

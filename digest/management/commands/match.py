@@ -14,12 +14,11 @@ from core import clock
 from digest.models import Paper
 from digest.topics.compiling import compile_query
 from digest.topics.index import Topic, TopicIndex
-from digest.topics.papers import PaperText
+from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import QueryError
 
 # Papers are read in chunks so a long history does not sit in memory at once.
 CHUNK = 2000
-MATCHED_FIELDS = ("id", "title", "abstract", "authors", "categories", "upvotes", "first_seen_at")
 
 
 class Command(BaseCommand):
