@@ -25,14 +25,13 @@ from datetime import datetime, timedelta
 
 import psycopg
 from django.conf import settings
-from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, When
 
 from core import clock
 from digest import sendrate
-from digest.api_session import streamline
+from digest.api_session import provider_connection
 from digest.building import Pick, build
 from digest.emails import shared_renderer
 from digest.failures import classify, next_delay
@@ -59,22 +58,32 @@ class Outcome:
 def claim(delivery_ids: Sequence[int], now: datetime) -> list[int]:
     """Move the planned rows among `delivery_ids` to sending and return the ids this call got.
 
-    On PostgreSQL rows are locked with SKIP LOCKED, so concurrent claimers never wait on each other;
-    elsewhere each row is taken by a conditional update, which only one claimer can win.
+    Each row is taken by a conditional update, which only one claimer can win.
     """
-    changes = {"status": Status.SENDING, "claimed_at": now}
     if connection.vendor == "postgresql":
-        # Rows are locked by primary key alone and their status checked here: the day a big
-        # plan lands, PostgreSQL's statistics still say few rows are planned, and a status
-        # condition made it read every planned row's index entry to claim a chunk.
-        chosen = Delivery.objects.filter(pk__in=delivery_ids).select_for_update(skip_locked=True)
-        with transaction.atomic():
-            rows = chosen.values_list("pk", "status")
-            ids = [pk for pk, status in rows if status == Status.PLANNED]
-            Delivery.objects.filter(pk__in=ids).update(**changes)
-        return sorted(ids)
+        return _claim_skipping_locked(delivery_ids, now)
     planned = Delivery.objects.filter(status=Status.PLANNED)
+    changes = {"status": Status.SENDING, "claimed_at": now}
     return [pk for pk in delivery_ids if planned.filter(pk=pk).update(**changes) == 1]
+
+
+def _claim_skipping_locked(delivery_ids: Sequence[int], now: datetime) -> list[int]:
+    """claim() on PostgreSQL in two statements: lock the rows with SKIP LOCKED (concurrent
+    claimers never wait on each other) and move the planned ones with one update.
+
+    A speed shortcut. It buys `make bench`'s "claim, load and lease (the rest)" row (sending):
+    the plain way, claim()'s update per row, made that stage 6.5x slower (5,000 readers, 4,000
+    sent, A B A B A B medians: 8.4 s against 54.9 s).
+    """
+    # Rows are locked by primary key alone and their status checked here: the day a big plan
+    # lands, PostgreSQL's statistics still say few rows are planned, and a status condition made
+    # it read every planned row's index entry to claim a chunk.
+    chosen = Delivery.objects.filter(pk__in=delivery_ids).select_for_update(skip_locked=True)
+    with transaction.atomic():
+        rows = chosen.values_list("pk", "status")
+        ids = [pk for pk, status in rows if status == Status.PLANNED]
+        Delivery.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=now)
+    return sorted(ids)
 
 
 def _skip_inactive_readers(deliveries: list[Delivery]) -> list[Delivery]:
@@ -97,8 +106,22 @@ def renew_lease(delivery_ids: Sequence[int], since: datetime, now: datetime) -> 
     return set(renewed.values_list("pk", flat=True))
 
 
-# Run once per email, so written out rather than compiled by the ORM each time (which doubled
-# its cost); the same columns as `.filter(pk=...).update(...)` would set.
+def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
+    """Mark a delivery sent with the provider's answer, one hand-over more."""
+    if connection.vendor == "postgresql":
+        _record_sent_prepared([Status.SENT.value, now, message_id, provider_status, delivery.pk])
+        return
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Status.SENT,
+        sent_at=now,
+        provider_message_id=message_id,
+        provider_status=provider_status,
+        reason="",
+        attempts=F("attempts") + 1,
+    )
+
+
+# The same columns as record_sent's update sets.
 RECORD_SENT = (
     f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, "
     "provider_message_id = %s, provider_status = %s, reason = '', attempts = attempts + 1 "
@@ -106,20 +129,19 @@ RECORD_SENT = (
 )
 
 
-def record_sent(delivery: Delivery, message_id: str, provider_status: str, now: datetime) -> None:
-    params = [Status.SENT.value, now, message_id, provider_status, delivery.pk]
-    if connection.vendor == "postgresql":
-        # A statement prepared once per connection. Django's cursors bind values into the text
-        # (psycopg's ClientCursor, which never prepares), so PostgreSQL would parse and plan it
-        # for every email; psycopg's own Cursor sends the values apart and can prepare it.
-        # (Django's query log does not see it.)
-        connection.ensure_connection()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(RECORD_SENT, params, prepare=True)
-        return
-    params[1] = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it (SQLite)
-    with connection.cursor() as cursor:
-        cursor.execute(RECORD_SENT, params)
+def _record_sent_prepared(params: list) -> None:
+    """record_sent() on PostgreSQL: a statement prepared once per connection. Django's cursors
+    bind values into the text (psycopg's ClientCursor, which never prepares), so PostgreSQL would
+    parse and plan the ORM's update for every email; psycopg's own Cursor sends the values apart
+    and can prepare it. (Django's query log does not see it.)
+
+    A speed shortcut. It buys `make bench`'s "record each result" row (sending): the plain way,
+    the ORM's update, made that stage 2.6x slower (5,000 readers, 4,000 sent, A B A B A B
+    medians: 6.5 s against 16.6 s).
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(RECORD_SENT, params, prepare=True)
 
 
 def record_failed(delivery_id: int, reason: str, attempts: int) -> None:
@@ -247,8 +269,7 @@ def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
     active = _skip_inactive_readers(deliveries)
     picks = build(active, now)
     ready = [delivery for delivery in active if delivery.pk in picks]
-    with get_connection(timeout=settings.SEND_TIMEOUT) as email_connection:
-        streamline(email_connection)
+    with provider_connection(timeout=settings.SEND_TIMEOUT) as email_connection:
         outcome = _Chunk(email_connection, picks, now).send_all(ready)
     outcome.skipped = [d.pk for d in deliveries if d.pk not in picks]
     return outcome

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import prefetch_related_objects
 
 from core import clock
-from digest.building import Request, select
+from digest.building import DigestRequest, select
 from digest.models import Delivery
 from digest.planning import due, plan
 from digest.sending import chunks, send_chunk
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         readers = list(due(now, force))
         prefetch_related_objects([reader.subscriber for reader in readers], "topics")
         requests = [
-            Request(
+            DigestRequest(
                 subscriber=reader.subscriber,
                 topics=[topic for topic in reader.subscriber.topics.all() if topic.enabled],
                 window_start=reader.window_start,
