@@ -20,6 +20,7 @@ SUITES: list[str] = [
     "bench.preview",
     "bench.ingest",
     "bench.sending",
+    "bench.fault_run",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "benchmarks.md"

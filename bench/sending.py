@@ -24,6 +24,7 @@ from functools import wraps
 from pathlib import Path
 
 from bench.databases import on_postgres
+from bench.light_postmark import LightPostmark
 
 # Smaller runs while working on it: BENCH_READERS=2000 BENCH_SENT=1000 make bench ARGS=sending
 READERS = int(os.environ.get("BENCH_READERS", 100_000))
@@ -229,21 +230,26 @@ def building() -> tuple[float, float, float, int]:
     return first, steady, digests.measure(baseline, batch[:1000]), len(ours._blocks)
 
 
+def postmark_settings(provider: "LightPostmark") -> dict:
+    """Django settings sending through Anymail's Postmark backend to `provider`."""
+    api = {"POSTMARK_SERVER_TOKEN": "fake-token", "POSTMARK_API_URL": provider.url}
+    return {"EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend", "ANYMAIL": api}
+
+
 def anymail_alone(count: int = 3000) -> tuple[float, float]:
     """CPU seconds per email of Anymail's Postmark backend alone (prebuilt emails, sent one at a
     time through one connection, as a chunk sends them), and of the fake provider answering."""
-    from anymail.backends.postmark import EmailBackend
+    from django.test import override_settings
 
     from bench import digests
     from bench.light_postmark import light_postmark
-    from digest.api_session import streamline
+    from digest.api_session import provider_connection
     from digest.emails import DigestRenderer
 
     renderer = DigestRenderer()
     messages = [renderer.message(d, p, digests.NOW) for d, p in digests.digests(count)]
-    with light_postmark() as provider:
-        with EmailBackend(server_token="fake-token", api_url=provider.url) as backend:
-            streamline(backend)
+    with light_postmark() as provider, override_settings(**postmark_settings(provider)):
+        with provider_connection() as backend:
             provider_cpu, cpu = cpu_seconds(provider.pid), time.process_time()
             for message in messages:
                 backend.send_messages([message])

@@ -59,7 +59,7 @@ class Env(BaseSettings):
     ADMIN_LOGIN_WINDOW_MINUTES: PositiveInt = 15
     NUM_PROXIES: NonNegativeInt = 0
     DIGEST_CHUNK_SIZE: PositiveInt = 50
-    SEND_RETRY_DELAYS: str = "30,120,600,1800"
+    SEND_RETRY_DELAYS: str = "10,30,60,120,300,600"
     SEND_LEASE_SECONDS: float = 300.0
     SEND_TIMEOUT_SECONDS: float = 30.0
     SEND_RATE_PER_SECOND: NonNegativeInt = 50

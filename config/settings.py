@@ -202,8 +202,9 @@ CELERY_BEAT_SCHEDULE["plan-digests"] = {
     "task": "digest.tasks.plan_digests",
     "schedule": crontab(minute="*/15"),
 }
-# Reliable sending (digest/sending.py): a transient provider error is retried after each delay of
-# the table in turn (seconds, all below the broker's visibility timeout), then the digest fails.
+# Reliable sending (digest/sending.py): a digest a transient provider error held up is retried
+# after the provider's Retry-After, or else the table's next delay (seconds, all below the
+# broker's visibility timeout, the longest capping a Retry-After); after the last, it fails.
 SEND_RETRY_DELAYS = env.send_retry_delays
 # A row "sending" untouched for a lease, or "planned" and overdue by one, is handed back by the
 # sweeper, which runs once a lease: a digest held up by a dead worker goes out within two leases.

@@ -20,6 +20,7 @@ RETRYABLE_HTTP = {408, 425, 429}
 class Verdict:
     transient: bool
     retry_after: float | None = None  # seconds the provider asked us to wait, if it said
+    throttled: bool = False  # a 429: the provider wants every sender to slow down, not one message
 
 
 def classify(error: Exception, now: datetime) -> Verdict:
@@ -30,7 +31,8 @@ def classify(error: Exception, now: datetime) -> Verdict:
     status = getattr(response, "status_code", None)
     if isinstance(status, int):
         if status in RETRYABLE_HTTP or status >= 500:
-            return Verdict(True, retry_after(response.headers.get("Retry-After"), now))
+            asked = retry_after(response.headers.get("Retry-After"), now)
+            return Verdict(True, asked, throttled=status == 429)
         return Verdict(transient=False)
     if isinstance(error, smtplib.SMTPResponseException):
         return Verdict(transient=400 <= error.smtp_code < 500)
@@ -57,12 +59,11 @@ def retry_after(value: str | None, now: datetime) -> float | None:
 def next_delay(attempt: int, delays: list[float], asked: float | None) -> float | None:
     """Seconds before attempt number `attempt` + 1, or None when the table is used up.
 
-    The provider's Retry-After lengthens the table's delay but never beyond the longest one,
-    which is below the broker's visibility timeout.
+    The provider's Retry-After is honoured as given, up to the table's longest delay (which is
+    below the broker's visibility timeout); without one, the table's delay for this attempt.
     """
     if attempt > len(delays):
         return None
-    delay = delays[attempt - 1]
     if asked is not None:
-        delay = min(max(delay, asked), max(delays))
-    return delay
+        return min(asked, max(delays))
+    return delays[attempt - 1]

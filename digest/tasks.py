@@ -1,14 +1,13 @@
 """Celery tasks: thin wrappers that take ids and call the module that does the work."""
 
 from celery import shared_task
-from django.conf import settings
 
 from core import clock
 from digest.fetching import wait_before_fetching, wait_for_turn
 from digest.ingest import ingest_source
 from digest.models import Source
 from digest.planning import plan
-from digest.sending import send_chunk, sweep
+from digest.sending import chunks, send_chunk, sweep
 
 
 @shared_task
@@ -33,9 +32,8 @@ def ingest_one_source(self, source_id: int) -> None:
 
 def queue_sends(delivery_ids: list[int]) -> None:
     """One send task per chunk of deliveries, queued once the planning transaction commits."""
-    size = settings.DIGEST_CHUNK_SIZE
-    for start in range(0, len(delivery_ids), size):
-        send_digests.delay_on_commit(delivery_ids[start : start + size])
+    for chunk in chunks(delivery_ids):
+        send_digests.delay_on_commit(chunk)
 
 
 @shared_task
@@ -48,11 +46,10 @@ def plan_digests() -> None:
 # as a run delivered twice claims nothing that another run holds or has finished.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_digests(delivery_ids: list[int]) -> None:
-    outcome = send_chunk(delivery_ids)
-    if outcome.retry:
-        # The delay is below the broker's visibility timeout (checked in config/env.py), so the
-        # delayed task is not also redelivered meanwhile.
-        send_digests.apply_async(args=[outcome.retry], countdown=outcome.retry_in)
+    # Each delay is below the broker's visibility timeout (checked in config/env.py), so a
+    # delayed task is not also redelivered meanwhile.
+    for delay, retry_ids in send_chunk(delivery_ids).retry.items():
+        send_digests.apply_async(args=[retry_ids], countdown=delay)
 
 
 @shared_task

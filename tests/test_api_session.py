@@ -9,9 +9,10 @@ import requests
 import trustme
 from anymail.backends import brevo, mailgun, postmark
 from anymail.exceptions import AnymailAPIError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import locmem as mail_locmem
 
-from digest.api_session import ApiSession, streamline
+from digest.api_session import ApiSession, _streamlined, provider_connection
 from tests import tls
 from tests.feed_server import body, feed_server, redirect
 
@@ -130,21 +131,24 @@ def test_query_parameters_take_requests_full_path(no_environment: None) -> None:
     assert server.requests[0][0] == "/email?batch=1"
 
 
-def test_streamline_swaps_the_session_of_anymail_api_backends_only(settings) -> None:
-    with postmark.EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as api:
-        stock = api.session
-        streamline(api)
-        assert isinstance(api.session, ApiSession)
-        assert api.session.headers["User-Agent"] == stock.headers["User-Agent"]
+def test_anymail_api_backends_get_an_api_session_through_their_create_session_hook(
+    settings,
+) -> None:
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token", "POSTMARK_API_URL": "http://127.0.0.1:9/"}
+    with provider_connection(timeout=5) as api:
+        assert isinstance(api, postmark.EmailBackend) and isinstance(api.session, ApiSession)
+        assert api.session.headers["User-Agent"].startswith("django-anymail/")  # Anymail's own
+        assert api.timeout == 5
 
-    settings.ANYMAIL = {"DEBUG_API_REQUESTS": True}
-    with postmark.EmailBackend(server_token="token", api_url="http://127.0.0.1:9/") as debugging:
-        streamline(debugging)  # it prints through a response hook: requests' full path keeps it
+    settings.ANYMAIL["DEBUG_API_REQUESTS"] = True
+    with provider_connection() as debugging:
+        # It prints through a response hook: requests' full path keeps it.
         assert type(debugging.session) is requests.Session
 
-    with get_connection("django.core.mail.backends.locmem.EmailBackend") as locmem:
-        streamline(locmem)
-        assert not hasattr(locmem, "session")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with provider_connection() as locmem:
+        assert type(locmem) is mail_locmem.EmailBackend
 
 
 class OwnSession(requests.Session):
@@ -156,9 +160,10 @@ class OwnSessionBackend(postmark.EmailBackend):
         return OwnSession()
 
 
-def test_streamline_keeps_a_session_a_backend_made_its_own() -> None:
-    with OwnSessionBackend(server_token="token", api_url="http://127.0.0.1:9/") as own:
-        streamline(own)
+def test_a_session_a_backend_made_its_own_is_kept(settings) -> None:
+    settings.EMAIL_BACKEND = "tests.test_api_session.OwnSessionBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token", "POSTMARK_API_URL": "http://127.0.0.1:9/"}
+    with provider_connection() as own:
         assert type(own.session) is OwnSession
 
 
@@ -174,19 +179,18 @@ ESPS = {
 
 @pytest.mark.parametrize("esp", sorted(ESPS))
 def test_anymail_backends_post_the_same_request_through_it(no_environment: None, esp: str) -> None:
-    backend_class, options = ESPS[esp]
+    stock_class, options = ESPS[esp]
     message = EmailMultiAlternatives(
         "3 new papers", "Text", "Digest <digest@example.com>", ["reader@example.com"]
     )
     message.attach_alternative("<p>caf\u00e9</p>", "text/html")
     with feed_server() as server:  # it answers 404 to all: only the requests are compared
-        for streamlined in (False, True):
-            with backend_class(api_url=server.url("/api/"), **options) as backend:
-                if streamlined:
-                    streamline(backend)
-                    assert isinstance(backend.session, ApiSession)
-                with pytest.raises(AnymailAPIError):
-                    backend.send_messages([message])
+        for backend_class in (stock_class, _streamlined(stock_class)):
+            with (
+                backend_class(api_url=server.url("/api/"), **options) as backend,
+                pytest.raises(AnymailAPIError),
+            ):
+                backend.send_messages([message])
 
     stock, ours = server.requests
     assert ours == stock

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from digest import building
-from digest.building import Request, build, select
+from digest.building import DigestRequest, build, select
 from digest.models import Delivery, Paper, SentPaper
 from digest.planning import plan
 from digest.sending import send_chunk
@@ -23,7 +23,7 @@ DAY = timedelta(days=1)
 
 def titles(reader: Subscriber, start=MORNING - DAY, end=MORNING) -> list[str]:
     topics = [topic for topic in reader.topics.all() if topic.enabled]
-    [picks] = select([Request(reader, topics, start, end)])
+    [picks] = select([DigestRequest(reader, topics, start, end)])
     return [pick.paper.title for pick in picks]
 
 
@@ -140,7 +140,7 @@ def test_two_digests_of_one_reader_in_one_batch_never_share_a_paper() -> None:
     ada = make_reader("ada@example.com")
     window = (ada, [], MORNING - DAY, MORNING)
 
-    first, second = select([Request(*window), Request(*window)])
+    first, second = select([DigestRequest(*window), DigestRequest(*window)])
 
     assert ([p.paper.title for p in first], second) == (["Diffusion models"], [])
 

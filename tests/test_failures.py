@@ -70,7 +70,12 @@ def test_after_the_last_delay_there_is_no_retry() -> None:
     assert next_delay(4, TABLE, None) is None
 
 
-def test_retry_after_lengthens_a_delay_but_never_beyond_the_longest() -> None:
+def test_retry_after_is_honoured_as_given_but_never_beyond_the_longest_delay() -> None:
     assert next_delay(1, TABLE, 45) == 45
-    assert next_delay(1, TABLE, 5) == 30
+    assert next_delay(1, TABLE, 1) == 1  # not the table's 30 s: the provider asked for one
     assert next_delay(1, TABLE, 86_400) == 600
+
+
+def test_only_a_429_asks_every_sender_to_slow_down() -> None:
+    assert classify(answered(429, "1"), NOW).throttled
+    assert not classify(answered(503, "1"), NOW).throttled

@@ -48,9 +48,21 @@ def test_a_planned_row_never_picked_up_is_queued_again_once_per_lease(ada_planne
     assert Delivery.objects.get().status == "planned"
 
 
+def test_only_the_first_row_a_lost_sender_held_counts_an_attempt(ada_planned: int) -> None:
+    make_reader("bob@example.com")
+    [bob_planned] = plan(MORNING)
+    claim([ada_planned, bob_planned], MORNING)  # its worker died handing over ada's digest
+
+    sweep(MORNING + LEASE + timedelta(seconds=1))
+
+    # A chunk goes in id order, so bob's digest never reached the provider.
+    attempts = dict(Delivery.objects.values_list("pk", "attempts"))
+    assert attempts == {ada_planned: 1, bob_planned: 0}
+
+
 def test_a_row_whose_worker_died_on_every_attempt_fails(ada_planned: int, settings) -> None:
     claim([ada_planned], MORNING)
-    Delivery.objects.update(attempts=len(settings.SEND_RETRY_DELAYS) + 1)
+    Delivery.objects.update(attempts=len(settings.SEND_RETRY_DELAYS))  # this one was the last
 
     assert sweep(MORNING + LEASE + timedelta(seconds=1)) == []
     delivery = Delivery.objects.get()
@@ -109,7 +121,7 @@ def test_renewing_a_lease_keeps_only_the_rows_still_held(ada_planned: int) -> No
     Delivery.objects.filter(pk=bob_planned).update(status="planned")  # the sweeper took it
 
     later = MORNING + timedelta(seconds=100)
-    assert renew_lease([ada_planned, bob_planned], later) == {ada_planned}
+    assert renew_lease([ada_planned, bob_planned], MORNING, later) == {ada_planned}
     assert Delivery.objects.get(pk=ada_planned).claimed_at == later
 
 

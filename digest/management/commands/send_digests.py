@@ -4,15 +4,14 @@ from collections import Counter
 from datetime import datetime
 
 from celery import current_app
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import prefetch_related_objects
 
 from core import clock
-from digest.building import Request, select
+from digest.building import DigestRequest, select
 from digest.models import Delivery
 from digest.planning import due, plan
-from digest.sending import send_chunk
+from digest.sending import chunks, send_chunk
 from digest.tasks import queue_sends
 
 
@@ -48,8 +47,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Planned {len(ids)} digest(s); queued for the workers.")
             return
         # No broker: send here, chunk by chunk, exactly as the workers would.
-        for start in range(0, len(ids), settings.DIGEST_CHUNK_SIZE):
-            send_chunk(ids[start : start + settings.DIGEST_CHUNK_SIZE])
+        for chunk in chunks(ids):
+            send_chunk(chunk)
         counts = Counter(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True))
         self.stdout.write(
             f"Planned {len(ids)} digest(s): {counts['sent']} sent, {counts['skipped']} skipped"
@@ -62,7 +61,7 @@ class Command(BaseCommand):
         readers = list(due(now, force))
         prefetch_related_objects([reader.subscriber for reader in readers], "topics")
         requests = [
-            Request(
+            DigestRequest(
                 subscriber=reader.subscriber,
                 topics=[topic for topic in reader.subscriber.topics.all() if topic.enabled],
                 window_start=reader.window_start,
