@@ -14,7 +14,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SUITES: list[str] = ["bench.digests", "bench.matching", "bench.ingest", "bench.sending"]
+SUITES: list[str] = [
+    "bench.digests",
+    "bench.matching",
+    "bench.ingest",
+    "bench.sending",
+    "bench.learning",
+]
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 RUN_ONE = """
