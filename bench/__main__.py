@@ -21,6 +21,7 @@ SUITES: list[str] = [
     "bench.ingest",
     "bench.sending",
     "bench.fault_run",
+    "bench.learning",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "benchmarks.md"

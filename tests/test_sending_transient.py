@@ -11,8 +11,9 @@ from core import clock
 from digest.models import Delivery
 from digest.planning import plan
 from digest.sending import send_chunk
-from tests.digests import MORNING, make_paper, make_reader
+from tests.digests import MORNING, make_paper
 from tests.fake_postmark import FakePostmark, fake_postmark, server_error, throttled
+from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,110 @@
+"""Paper features for learning: tf-idf over title and abstract, word unigrams and bigrams.
+
+The fitted vectoriser is plain data (the vocabulary as a list of terms, the idf as a list of
+numbers), so it is stored in the database as JSON rather than as a pickle bound to one
+scikit-learn version, and rebuilt from that state into the same transform. Tokenising is
+scikit-learn's (`CountVectorizer`: lowercase, accents stripped, English stop words left out);
+weighting is done here, with scikit-learn's smooth idf and sublinear term frequency, so that
+nothing but the vocabulary and the idf is state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from digest.topics.papers import PaperText
+
+STATE_VERSION = 1
+# At most this many terms: the most frequent. Enough for a few months of arXiv listings, and it
+# bounds the width of every reader's weights.
+MAX_TERMS = 50_000
+# A term in fewer papers than this says nothing about a reader's taste; in more than this share
+# of them ("paper", "propose") it tells no paper from another.
+MIN_PAPERS = 2
+MAX_SHARE = 0.5
+# scikit-learn's word (two characters or more), but with a letter in it: "2023" is no topic.
+TOKEN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+
+
+def paper_text(paper: PaperText) -> str:
+    """The text features are drawn from: the title, then the abstract."""
+    return f"{paper.title}.\n{paper.abstract}"
+
+
+def _counter(vocabulary: Mapping[str, int] | None = None, **fitting: Any) -> CountVectorizer:
+    return CountVectorizer(
+        lowercase=True,
+        strip_accents="unicode",
+        stop_words="english",
+        ngram_range=(1, 2),
+        token_pattern=TOKEN,
+        vocabulary=vocabulary,
+        dtype=np.float32,
+        **fitting,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Vectoriser:
+    """A fitted tf-idf transform: `terms[i]` is column i, weighted by `idf[i]`."""
+
+    terms: tuple[str, ...]
+    idf: np.ndarray
+    _counter: CountVectorizer
+    _columns: Mapping[str, int]
+
+    @classmethod
+    def fit(cls, papers: Iterable[PaperText], max_terms: int = MAX_TERMS) -> Vectoriser:
+        """Fitted on `papers` (the installation's recent ones). Raises ValueError if they have no
+        term in at least MIN_PAPERS of them (too few papers)."""
+        texts = [paper_text(p) for p in papers]
+        counter = _counter(min_df=min(MIN_PAPERS, len(texts)), max_features=max_terms)
+        counts = counter.fit_transform(texts)
+        found = np.bincount(counts.indices, minlength=counts.shape[1])  # papers with each term
+        common = found > max(MAX_SHARE * len(texts), MIN_PAPERS)
+        names = counter.get_feature_names_out()[~common]
+        idf = np.log((1 + len(texts)) / (1 + found[~common])) + 1
+        return cls.from_state({"version": STATE_VERSION, "terms": list(names), "idf": list(idf)})
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Vectoriser:
+        """The vectoriser `to_state` described. Raises ValueError for a state it cannot read."""
+        if state.get("version") != STATE_VERSION or len(state["terms"]) != len(state["idf"]):
+            raise ValueError("not a vectoriser state this version can read")
+        terms = tuple(str(t) for t in state["terms"])
+        if not terms:
+            raise ValueError("a vectoriser needs at least one term")
+        columns = {term: column for column, term in enumerate(terms)}
+        idf = np.asarray(state["idf"], dtype=np.float32)
+        return cls(terms, idf, _counter(columns), columns)
+
+    def to_state(self) -> dict[str, Any]:
+        """Plain JSON-able data: {"version", "terms": [str], "idf": [float]}."""
+        return {
+            "version": STATE_VERSION,
+            "terms": list(self.terms),
+            "idf": [float(x) for x in self.idf],
+        }
+
+    def column(self, term: str) -> int | None:
+        """The column of `term`, or None when this vocabulary does not have it."""
+        return self._columns.get(term)
+
+    @property
+    def width(self) -> int:
+        return len(self.terms)
+
+    def transform(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
+        """Papers x terms, float32, each row of unit length (so a dot product is a cosine)."""
+        counts = sp.csr_matrix(self._counter.transform([paper_text(p) for p in papers]))
+        counts.data = 1 + np.log(counts.data)  # sublinear: the tenth "model" adds little
+        weighted = counts @ sp.diags(self.idf)
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        return sp.csr_matrix(sp.diags(1 / norms) @ weighted, dtype=np.float32)

@@ -1,0 +1,58 @@
+"""The tf-idf vectoriser: fitted on real papers, stored as plain data, rebuilt the same."""
+
+import json
+
+import numpy as np
+import pytest
+
+from digest.topics.features import Vectoriser
+from tests.topic_papers import real_papers
+
+
+def test_the_state_round_trips_through_json_and_transforms_the_same() -> None:
+    papers = real_papers()
+    fitted = Vectoriser.fit(papers)
+    stored = json.loads(json.dumps(fitted.to_state()))
+    rebuilt = Vectoriser.from_state(stored)
+    assert rebuilt.terms == fitted.terms
+    assert (rebuilt.transform(papers) != fitted.transform(papers)).nnz == 0
+    assert rebuilt.to_state() == stored
+
+
+def test_fitting_is_deterministic() -> None:
+    assert Vectoriser.fit(real_papers()).to_state() == Vectoriser.fit(real_papers()).to_state()
+
+
+def test_terms_are_words_and_word_pairs_without_stop_words_or_numbers() -> None:
+    vectoriser = Vectoriser.fit(real_papers())
+    assert vectoriser.column("software testing") is not None
+    assert vectoriser.column("flaky tests") is not None
+    assert vectoriser.column("the") is None
+    # In more than half of these papers (100 of them come from a search for it): no signal.
+    assert vectoriser.column("testing") is None
+    assert not any(term.replace(" ", "").isdigit() for term in vectoriser.terms)
+
+
+def test_rows_have_unit_length_and_rare_terms_weigh_more() -> None:
+    vectoriser = Vectoriser.fit(real_papers())
+    rows = vectoriser.transform(real_papers())
+    lengths = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    assert np.allclose(lengths, 1, atol=1e-5)
+    common, rare = vectoriser.column("learning"), vectoriser.column("flaky tests")
+    assert common is not None and rare is not None
+    assert vectoriser.idf[rare] > vectoriser.idf[common]
+
+
+def test_a_paper_with_no_known_term_is_a_zero_row() -> None:
+    vectoriser = Vectoriser.fit(real_papers())
+    paper = real_papers()[0]
+    blank = type(paper)(0, "Zzyzx", "qwxv", (), (), None, paper.first_seen_at)
+    assert vectoriser.transform([blank]).nnz == 0
+
+
+def test_a_state_of_another_version_is_refused() -> None:
+    state = Vectoriser.fit(real_papers()).to_state()
+    with pytest.raises(ValueError):
+        Vectoriser.from_state({**state, "version": 99})
+    with pytest.raises(ValueError):
+        Vectoriser.from_state({**state, "idf": state["idf"][1:]})
