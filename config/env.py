@@ -57,6 +57,7 @@ class Env(BaseSettings):
     PREVIEWS_PER_HOUR: PositiveInt = 600
     ADMIN_LOGIN_FAILURES: PositiveInt = 10
     ADMIN_LOGIN_WINDOW_MINUTES: PositiveInt = 15
+    VOTES_PER_HOUR: PositiveInt = 200
     NUM_PROXIES: NonNegativeInt = 0
     DIGEST_CHUNK_SIZE: PositiveInt = 50
     SEND_RETRY_DELAYS: str = "10,30,60,120,300,600"

@@ -180,6 +180,7 @@ VIEW_LINK_MAX_AGE = timedelta(days=env.VIEW_LINK_MAX_AGE_DAYS)
 # The admin login: failed sign-ins allowed per client IP and per username in each window.
 ADMIN_LOGIN_FAILURES = env.ADMIN_LOGIN_FAILURES
 ADMIN_LOGIN_WINDOW = timedelta(minutes=env.ADMIN_LOGIN_WINDOW_MINUTES)
+VOTES_PER_HOUR = env.VOTES_PER_HOUR
 # How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
 NUM_PROXIES = env.NUM_PROXIES
 
@@ -201,6 +202,12 @@ DIGEST_CHUNK_SIZE = env.DIGEST_CHUNK_SIZE
 CELERY_BEAT_SCHEDULE["plan-digests"] = {
     "task": "digest.tasks.plan_digests",
     "schedule": crontab(minute="*/15"),
+}
+# The learned ranking (digest/tastes.py): the tf-idf vocabulary is refitted on the newest papers
+# once a week; readers' weights are keyed by term, so they carry over.
+CELERY_BEAT_SCHEDULE["refit-vocabulary"] = {
+    "task": "digest.tasks.refit_vocabulary",
+    "schedule": crontab(minute=30, hour=3, day_of_week="sunday"),
 }
 # Reliable sending (digest/sending.py): a digest a transient provider error held up is retried
 # after the provider's Retry-After, or else the table's next delay (seconds, all below the

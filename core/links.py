@@ -61,3 +61,25 @@ def list_unsubscribe_headers(subscriber: HasPublicId) -> dict[str, str]:
 def unsubscribe_headers(url: str) -> dict[str, str]:
     """RFC 2369 + RFC 8058 one-click headers: providers POST `List-Unsubscribe=One-Click` there."""
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+class FeedbackLinks:
+    """A digest's "More like this" and "Less like this" links: one token per digest (signed with
+    its send time, so they live as long as that email's manage link) and the paper's position,
+    which keeps them short: a digest carries two per paper."""
+
+    def __init__(self) -> None:
+        self._tokens = TokenMaker("feedback")
+        self._more, self._less = (
+            _before_token(f"subscriptions:{kind}") for kind in ("more", "less")
+        )
+
+    def bases(self, digest: HasPublicId, sent_at: datetime) -> tuple[str, str]:
+        """The two URLs up to the position: append "<position>/" to each."""
+        token = self._tokens.make(digest, sent_at)
+        return f"{self._more}{token}/", f"{self._less}{token}/"
+
+
+def _before_token(name: str) -> str:
+    path = reverse(name, args=[PLACEHOLDER, 0])
+    return f"{settings.SITE_URL}{path[: path.index(PLACEHOLDER)]}"

@@ -17,7 +17,7 @@ from django.core import signing
 from core import clock
 from core.signers import batch_signer
 
-PURPOSES = ("confirm", "manage", "unsubscribe", "view")
+PURPOSES = ("confirm", "manage", "unsubscribe", "view", "feedback")
 # View links sent before view tokens had an issue time: the delivery's public id under this salt.
 # Read by read_legacy_view_token until the last of them expires (sent_at + VIEW_LINK_MAX_AGE):
 # remove it 90 days after this release.

@@ -16,6 +16,7 @@ from functools import lru_cache
 from django.db import DatabaseError, connection, transaction
 
 from digest.models import Delivery, Paper, SentPaper
+from digest.tailoring import LearnedOrder, Mutes
 from digest.topics.compiling import Document
 from digest.topics.index import Topic, TopicIndex
 from digest.topics.papers import PaperText
@@ -30,6 +31,7 @@ class Pick:
     paper: Paper
     topics: tuple[str, ...]
     words: frozenset[str]
+    reason: str = ""  # why it is here when no topic matched: "You liked similar papers", "Trending"
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class _Batch:
 
     def __init__(self, requests: Sequence[DigestRequest], window: _Window) -> None:
         self.papers, self.position = window.papers, window.position
+        readers = [request.subscriber for request in requests]
+        self.mutes = Mutes(readers, window.texts)
+        self.learned = LearnedOrder(readers, window.texts)
         # Topic key -> {paper: words}: a reader with topics looks only at the papers matching them.
         self.by_topic = window.match(topic for request in requests for topic in request.topics)
         self.sent = set(
@@ -140,23 +145,29 @@ class _Batch:
         names = {topic.pk: topic.name for topic in request.topics}
         reader, start, end = request.subscriber.pk, request.window_start, request.window_end
         chosen: list[int] = []
-        for pk in sorted(self._candidates(names), key=self.position.__getitem__):
-            if start <= self.papers[pk].first_seen_at < end and (reader, pk) not in self.sent:
+        ranking = self.learned.rank.get(reader, self.position)
+        for pk in sorted(self._candidates(names), key=ranking.__getitem__):
+            eligible = (
+                start <= self.papers[pk].first_seen_at < end and (reader, pk) not in self.sent
+            )
+            if eligible and not self.mutes.hide(reader, pk):
                 chosen.append(pk)
                 if len(chosen) == limit:
                     break
         # Two digests of one reader in one batch (a replayed period) never share a paper either.
         self.sent.update((reader, pk) for pk in chosen)
-        return [self._pick(pk, names) for pk in chosen]
+        return [self._pick(pk, names, reader) for pk in chosen]
 
-    def _pick(self, pk: int, names: dict[int, str]) -> Pick:
+    def _pick(self, pk: int, names: dict[int, str], reader: int) -> Pick:
         matched = [
             (name, self.by_topic[key][pk])
             for key, name in names.items()
             if pk in self.by_topic.get(key, {})
         ]
         topics = tuple(name for name, _ in matched)
-        return Pick(self.papers[pk], topics, frozenset().union(*(words for _, words in matched)))
+        words = frozenset().union(*(words for _, words in matched))
+        reason = "" if topics else self.learned.reason(reader, pk)
+        return Pick(self.papers[pk], topics, words, reason)
 
 
 def _span(requests: Sequence[DigestRequest]) -> tuple[datetime, datetime]:

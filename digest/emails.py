@@ -9,6 +9,7 @@ for a slot. Use one DigestRenderer per batch: its caches live as long as it does
 """
 
 import re
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
@@ -23,7 +24,7 @@ from django.template.loader import get_template
 
 from core import clock
 from core.emails import DOCTYPE, inline_css, layout_context
-from core.links import Links, unsubscribe_headers
+from core.links import FeedbackLinks, Links, unsubscribe_headers
 from digest.building import Pick
 from digest.models import Delivery, Paper
 from digest.schedule import zone
@@ -61,17 +62,22 @@ def _paper_context(pick: Pick) -> dict:
         "authors": authors_line(paper.authors),
         "date": short_date(when) if when else "",
         "topics": pick.topics,
+        "reason": pick.reason,
         "excerpt": text,
         "runs": highlight(text, pick.words) if text else [],
         "link": paper.abs_url or paper.pdf_url or paper.code_url,
     }
 
 
-class SlottedText:
-    """Rendered text with "slot:<name>" markers, split once so filling it is one join."""
+Feedback = tuple[str, str]  # the "more" and "less" URLs of one digest, up to the position
 
-    def __init__(self, text: str) -> None:
-        parts = SLOT_MARKER.split(text)
+
+class SlottedText:
+    """Rendered text with "slot:<name>" markers (or `marker`'s), split once so filling it is one
+    join."""
+
+    def __init__(self, text: str, marker: re.Pattern[str] = SLOT_MARKER) -> None:
+        parts = marker.split(text)
         self.literals, self.slots = parts[0::2], parts[1::2]
 
     def fill(self, values: dict[str, str]) -> str:
@@ -92,8 +98,8 @@ class Block(NamedTuple):
 
     paper: Paper
     shown: tuple
-    html: str
-    text: str
+    html: SlottedText  # with the renderer's more and less slots for the feedback URLs
+    text: SlottedText
 
 
 @lru_cache(maxsize=1024)
@@ -123,11 +129,17 @@ class DigestRenderer:
         # Signing keys derived and URLs reversed once per batch, not once per email.
         self._manage, self._unsubscribe = Links("manage"), Links("unsubscribe")
         self._view = Links("view")
+        self._feedback = FeedbackLinks()
+        # Paper blocks hold feed text, which could spell "slot:..." on purpose: their feedback
+        # slots are marked with a word no feed can know, as a URL scheme so premailer (which
+        # makes relative links absolute) leaves them be.
+        self._slot = f"feedback{secrets.token_hex(8)}"
+        self._block_slots = re.compile(rf"{self._slot}:(more|less)")
         self._date = (-1, "")
 
     def _block(self, pick: Pick) -> Block:
         """One paper's block, rendered once per distinct pick."""
-        key = (pick.paper.id, pick.topics, pick.words)
+        key = (pick.paper.id, pick.topics, pick.words, pick.reason)
         block = self._blocks.get(key)
         # A batch's picks share their Paper objects: an object seen before shows the same.
         if block is None or block.paper is not pick.paper:
@@ -139,7 +151,8 @@ class DigestRenderer:
         return block
 
     def _render_block(self, pick: Pick) -> Block:
-        context = _paper_context(pick)
+        slots = {"more": f"{self._slot}:more", "less": f"{self._slot}:less"}
+        context = {**_paper_context(pick), **slots}
         html = get_template("emails/digest-paper.html").render(context)
         document = (
             f"<html><head><style>{self.css}</style></head>"
@@ -147,7 +160,8 @@ class DigestRenderer:
         )
         inlined = FRAGMENT.search(self.inline(document)).group(1).strip()
         text = get_template("emails/digest-paper.txt", using="text").render(context)
-        return Block(pick.paper, _shown(pick.paper), inlined, text)
+        html, text = (SlottedText(part, self._block_slots) for part in (inlined, text))
+        return Block(pick.paper, _shown(pick.paper), html, text)
 
     def _values(self, delivery: Delivery, picks: list[Pick], at: datetime) -> dict[str, str]:
         reader = delivery.subscriber
@@ -168,24 +182,26 @@ class DigestRenderer:
             "view_url": self._view.url(delivery, at),
         }
 
-    def papers_html(self, picks: list[Pick]) -> str:
+    def papers_html(self, delivery: Delivery, picks: list[Pick]) -> str:
         """The papers of the HTML email, without the reader's parts: the "view in browser" page."""
-        return "\n".join(self._block(pick).html for pick in picks)
+        feedback = self._feedback.bases(delivery, _sent_at(delivery))
+        return _papers([self._block(pick).html for pick in picks], feedback)
 
-    def _html(self, values: dict[str, str], blocks: list[Block]) -> str:
+    def _html(self, values: dict[str, str], blocks: list[Block], feedback: Feedback) -> str:
         # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
         filled = {key: escape(value) for key, value in values.items()}
-        filled["papers"] = "\n".join(block.html for block in blocks)
+        filled["papers"] = _papers([block.html for block in blocks], feedback)
         return self.html_shell.fill(filled)
 
-    def _text(self, values: dict[str, str], blocks: list[Block]) -> str:
-        filled = {**values, "papers": "\n".join(block.text for block in blocks)}
-        return self.text_shell.fill(filled)
+    def _text(self, values: dict[str, str], blocks: list[Block], feedback: Feedback) -> str:
+        papers = _papers([block.text for block in blocks], feedback)
+        return self.text_shell.fill({**values, "papers": papers})
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
         """The digest's HTML, each value escaped once."""
         blocks = [self._block(pick) for pick in picks]
-        return self._html(self._values(delivery, picks, clock.now()), blocks)
+        feedback = self._feedback.bases(delivery, _sent_at(delivery))
+        return self._html(self._values(delivery, picks, clock.now()), blocks, feedback)
 
     def _date_header(self, sent_at: datetime) -> str:
         second = int(sent_at.timestamp())
@@ -208,19 +224,33 @@ class DigestRenderer:
         """The email for one digest, with Anymail's tags, metadata and click tracking off."""
         values = self._values(delivery, picks, sent_at)
         blocks = [self._block(pick) for pick in picks]
+        feedback = self._feedback.bases(delivery, sent_at)
         message = EmailMultiAlternatives(
             subject=values["subject"],
-            body=self._text(values, blocks),
+            body=self._text(values, blocks, feedback),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[delivery.subscriber.email],
             headers=self.headers(delivery, sent_at, values["unsubscribe_url"]),
         )
-        message.attach_alternative(self._html(values, blocks), "text/html")
+        message.attach_alternative(self._html(values, blocks, feedback), "text/html")
         message.tags = ["digest"]
         message.metadata = {"delivery_id": str(delivery.pk)}
         # Provider click tracking would rewrite the signed manage and unsubscribe links.
         message.track_clicks = False
         return message
+
+
+def _papers(blocks: list[SlottedText], feedback: Feedback) -> str:
+    more, less = feedback
+    return "\n".join(
+        block.fill({"more": f"{more}{n}/", "less": f"{less}{n}/"}) for n, block in enumerate(blocks)
+    )
+
+
+def _sent_at(delivery: Delivery) -> datetime:
+    """When the digest's email went out (its feedback links are signed with it); a digest being
+    rendered for the first time goes out now."""
+    return delivery.sent_at or clock.now()
 
 
 _shared: tuple[tuple, DigestRenderer] | None = None

@@ -3,11 +3,13 @@
 from celery import shared_task
 
 from core import clock
+from digest import tastes
 from digest.fetching import wait_before_fetching, wait_for_turn
 from digest.ingest import ingest_source
 from digest.models import Source
 from digest.planning import plan
 from digest.sending import chunks, send_chunk, sweep
+from subscriptions.models import Subscriber
 
 
 @shared_task
@@ -56,3 +58,16 @@ def send_digests(delivery_ids: list[int]) -> None:
 def sweep_deliveries() -> None:
     """Beat entry: queue again the rows whose worker or task was lost."""
     queue_sends(sweep(clock.now()))
+
+
+@shared_task
+def train_taste(reader_id: int) -> None:
+    """Retrains one reader after their votes changed; a reader deleted meanwhile is skipped."""
+    reader = Subscriber.objects.filter(pk=reader_id).first()
+    if reader is not None:
+        tastes.retrain(reader)
+
+
+@shared_task
+def refit_vocabulary() -> None:
+    tastes.refit()

@@ -70,7 +70,7 @@ def _page_context(delivery: Delivery, token: str) -> dict:
         "headline": subject(len(picks), short_date(day), has_topics).rsplit(" - ", 1)[0],
         "day": f"{day:%A} {short_date(day)}",
         # The email's own paper blocks, whose template escaped every value.
-        "papers": mark_safe(DigestRenderer().papers_html(picks)),
+        "papers": mark_safe(DigestRenderer().papers_html(delivery, picks)),
         "site_name": settings.SITE_NAME,
         "postal_address": settings.POSTAL_ADDRESS,
     }

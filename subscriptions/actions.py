@@ -5,6 +5,7 @@ Transitions are conditional UPDATEs, so two requests racing (a mail scanner and 
 provider webhooks) cannot both act, and each function reports whether it changed anything.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -291,3 +292,22 @@ def delete_reader(subscriber: Subscriber) -> None:
         | Q(change_message__icontains=subscriber.email)
     ).delete()
     subscriber.delete()  # cascades to topics, deliveries and sent papers
+
+
+def set_taste_weight(subscriber: Subscriber, weight: float | None) -> None:
+    """How much the reader's learned taste orders their digests (0 to 1); None: their votes
+    decide (see digest/topics/learning.py)."""
+    subscriber.taste_weight = weight
+    subscriber.save(update_fields=["taste_weight", "updated_at"])
+
+
+def regenerate_feed_key(subscriber: Subscriber) -> None:
+    """A new secret for the reader's private feed: the old feed URL answers 404 from now on."""
+    subscriber.feed_key = uuid.uuid4()
+    subscriber.save(update_fields=["feed_key", "updated_at"])
+
+
+def set_feed_only(subscriber: Subscriber, feed_only: bool) -> None:
+    """Feed only: digests are still built for the feed and the archive, but not emailed."""
+    subscriber.feed_only = feed_only
+    subscriber.save(update_fields=["feed_only", "updated_at"])

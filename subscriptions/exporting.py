@@ -1,8 +1,8 @@
 """Everything stored about one reader, as plain JSON-ready data (the "export my data" download).
 
 Whatever a row about the reader holds goes in, so the export stays true when a field is added:
-the subscription, its consent record, its topics, and each digest planned for it with the
-papers it carried. Internal keys (primary keys, planner batch ids) are left out.
+the subscription, its consent record, its topics, its votes and mutes, and each digest planned
+for it with the papers it carried. Internal keys (primary keys, planner batch ids) are left out.
 """
 
 from datetime import datetime
@@ -12,7 +12,7 @@ from django.db.models import Model, Prefetch
 
 from core import clock
 from digest.models import Delivery, SentPaper
-from subscriptions.models import Subscriber
+from subscriptions.models import Subscriber, Vote
 
 LEFT_OUT = {"id", "subscriber", "batch", "delivery", "paper"}
 PAPER_FIELDS = ("arxiv_id", "title", "authors", "abs_url", "pdf_url", "code_url")
@@ -35,7 +35,7 @@ def _fields(row: Model) -> dict[str, Any]:
 
 
 def reader_data(subscriber: Subscriber) -> dict[str, Any]:
-    """The reader's data in four queries, however many digests they had."""
+    """The reader's data in six queries, however many digests and votes they had."""
     items = SentPaper.objects.select_related("paper").order_by("position")
     deliveries = (
         Delivery.objects.filter(subscriber=subscriber)
@@ -50,8 +50,15 @@ def reader_data(subscriber: Subscriber) -> dict[str, Any]:
         # When we asked, when the reader confirmed, from where, and which wording they saw.
         "consent": consent,
         "topics": [_fields(topic) for topic in subscriber.topics.order_by("position")],
+        "votes": [_vote(vote) for vote in subscriber.votes.select_related("paper")],
+        "mutes": [_fields(mute) for mute in subscriber.mutes.all()],
         "deliveries": [_delivery(delivery) for delivery in deliveries],
     }
+
+
+def _vote(vote: Vote) -> dict[str, Any]:
+    paper = {name: _plain(getattr(vote.paper, name)) for name in PAPER_FIELDS}
+    return {**_fields(vote), "paper": paper}
 
 
 def _delivery(delivery: Delivery) -> dict[str, Any]:

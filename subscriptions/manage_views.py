@@ -25,6 +25,7 @@ from core import clock, links, ratelimit
 from core.responses import broken_link, manage_link_sent, no_referrer, too_many, unknown_reader
 from core.tokens import BadToken, ExpiredToken, read_token
 from subscriptions import actions, exporting, link_session
+from subscriptions.feed_views import feed_url
 from subscriptions.manage_forms import (
     DeleteForm,
     EditTopicForm,
@@ -40,6 +41,7 @@ from subscriptions.preview import Preview, preview
 
 PURPOSE = "manage"
 NEW = "new"  # the add-topic form's prefix; edit forms use "topic-<id>"
+MAX_VOTES_SHOWN = 200  # the newest; the export has them all
 
 ReaderView = Callable[..., HttpResponse]
 
@@ -129,6 +131,9 @@ def _page(
         "time_zones": time_zones(),
         "weekday": calendar.day_name[subscriber.weekday],
         "unsubscribe_url": links.unsubscribe_url(subscriber),
+        "feed_url": feed_url(subscriber),
+        "votes": subscriber.votes.select_related("paper")[:MAX_VOTES_SHOWN],
+        "mutes": subscriber.mutes.all(),
     }
     return render(request, "subscriptions/manage.html", context, status=status)
 
@@ -236,6 +241,21 @@ def pause(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
 def resume(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     actions.resume(subscriber)
     return _back(request, "Resumed: your next digest comes at its usual time.", "pause")
+
+
+@require_POST
+@with_reader
+def change_feed(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """A new feed URL, or feed only on or off, by the button pressed."""
+    action = request.POST.get("action")
+    if action == "regenerate":
+        actions.regenerate_feed_key(subscriber)
+        return _back(request, "Your feed has a new address; the old one no longer works.", "feed")
+    if action in ("feed-only", "email"):
+        actions.set_feed_only(subscriber, action == "feed-only")
+        done = "No more emails: your digests go to your feed only."
+        return _back(request, done if action == "feed-only" else "Digests by email again.", "feed")
+    return _back(request, "Nothing changed.", "feed")
 
 
 @require_POST

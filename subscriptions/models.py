@@ -20,6 +20,10 @@ class Subscriber(models.Model):
 
     email = models.EmailField(max_length=254)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The secret in the reader's private feed URL (feed_views.py); a new one kills the old URL.
+    feed_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Digests are still built for the feed (and the archive), but no email goes out.
+    feed_only = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     weekday = models.PositiveSmallIntegerField(default=0, help_text="0 is Monday")

@@ -1,6 +1,14 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from subscriptions import help_views, link_views, manage_views, views
+from subscriptions import (
+    feed_views,
+    feedback_views,
+    help_views,
+    link_views,
+    manage_views,
+    taste_views,
+    views,
+)
 
 app_name = "subscriptions"
 
@@ -25,7 +33,20 @@ urlpatterns = [
     path("manage/resume/", manage_views.resume, name="resume"),
     path("manage/export/", manage_views.export, name="export"),
     path("manage/delete/", manage_views.delete, name="delete"),
+    path("manage/feed/", manage_views.change_feed, name="change_feed"),
+    path("manage/mutes/", taste_views.mute, name="mute"),
+    path("manage/mutes/<int:pk>/", taste_views.unmute, name="unmute"),
+    path("manage/votes/<int:paper_id>/", taste_views.remove_vote, name="remove_vote"),
+    path("manage/blend/", taste_views.change_blend, name="blend"),
+    path("manage/topics/from-paper/", taste_views.topic_from_paper, name="topic_from_paper"),
     # The emailed link: after the fixed manage/ paths, which a token never equals.
     path("manage/<str:token>/", manage_views.open_link, name="manage"),
+    path("more/<str:token>/<int:position>/", feedback_views.feedback, {"liked": True}, name="more"),
+    path(
+        "less/<str:token>/<int:position>/", feedback_views.feedback, {"liked": False}, name="less"
+    ),
+    re_path(
+        r"^feed/(?P<key>[0-9a-f-]{36})\.(?P<kind>atom|rss)$", feed_views.reader_feed, name="feed"
+    ),
     path("help/topics/", help_views.topics_help, name="topics_help"),
 ]

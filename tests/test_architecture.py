@@ -15,7 +15,7 @@ TOPICS = "digest.topics"
 # What one app may use of the other: its data and its state-changing API, never its views,
 # forms or private helpers. The topics package and core/ are shared by both.
 PUBLIC = {
-    "digest": ("digest.models",),
+    "digest": ("digest.models", "digest.actions"),
     "subscriptions": ("subscriptions.models", "subscriptions.actions"),
 }
 

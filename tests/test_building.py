@@ -129,7 +129,7 @@ def test_building_a_batch_costs_the_same_few_queries_for_any_number_of_readers(
         Delivery.objects.select_related("subscriber").prefetch_related("subscriber__topics")
     )
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # and the readers' mutes and tastes
         built = build(deliveries, MORNING)
 
     assert sorted(len(picks) for picks in built.values()) == [10] * 20

@@ -19,7 +19,7 @@ def test_the_export_holds_subscription_consent_topics_and_deliveries(
     sent_digest(reader)
     open_link(client, reader)
 
-    with django_assert_max_num_queries(12):  # the page's session and the export's four queries
+    with django_assert_max_num_queries(12):  # the page's session and the export's six queries
         response = client.post("/manage/export/")
 
     assert response["Content-Type"] == "application/json"
@@ -54,7 +54,39 @@ def test_the_export_query_count_does_not_grow_with_deliveries(
             planned_at=NOW,
         )
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         data = reader_data(reader)
 
     assert len(data["deliveries"]) == 6
+
+
+def test_the_export_holds_the_readers_votes_and_mutes() -> None:
+    from digest import actions as digest_actions
+    from tests.digests import make_paper
+
+    reader = ada()
+    paper = make_paper("Sparse attention")
+    digest_actions.vote(reader, paper, liked=False)
+    digest_actions.mute(reader, "author", "Grace Hopper")
+
+    data = reader_data(reader)
+
+    assert [(v["liked"], v["paper"]["title"]) for v in data["votes"]] == [
+        (False, "Sparse attention")
+    ]
+    assert [(m["kind"], m["value"]) for m in data["mutes"]] == [("author", "Grace Hopper")]
+
+
+def test_deleting_the_reader_erases_their_votes_and_mutes() -> None:
+    from digest import actions as digest_actions
+    from subscriptions import actions
+    from subscriptions.models import Mute, Vote
+    from tests.digests import make_paper
+
+    reader = ada()
+    digest_actions.vote(reader, make_paper("Sparse attention"), liked=True)
+    digest_actions.mute(reader, "word", "survey")
+
+    actions.delete_reader(reader)
+
+    assert not Vote.objects.exists() and not Mute.objects.exists()

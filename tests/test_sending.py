@@ -160,10 +160,11 @@ def test_sending_a_chunk_costs_a_few_queries_plus_one_per_digest(
         make_reader(f"reader{number}@example.com", {"Diffusion": "diffusion"})
     ids = plan(MORNING)
 
-    # Claim 2 (+2 savepoints), load 2, papers and already-sent 2, record 2 (+2), then one per
-    # digest, which on PostgreSQL is a prepared statement that Django's query log does not see.
+    # Claim 2 (+2 savepoints), load 2, papers and already-sent 2, the readers' mutes and tastes
+    # 2, record 2 (+2), then one per digest, which on PostgreSQL is a prepared statement that
+    # Django's query log does not see.
     per_digest = 0 if connection.vendor == "postgresql" else 1
-    with django_assert_max_num_queries(12 + 10 * per_digest):
+    with django_assert_max_num_queries(14 + 10 * per_digest):
         outcome = send_chunk(ids)
 
     assert len(outcome.sent) == 10

@@ -50,6 +50,17 @@
     });
   }
 
+  function offerCopy() {
+    var source = document.querySelector("[data-copy-source]");
+    var button = document.querySelector("[data-copy-button]");
+    if (!source || !button || !navigator.clipboard) return; // the address stays selectable
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.value).then(function () { button.textContent = "Copied"; });
+    });
+  }
+
   document.querySelectorAll("form[data-preview]").forEach(livePreview);
   offerBrowserZone();
+  offerCopy();
 })();

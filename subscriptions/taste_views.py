@@ -1,0 +1,81 @@
+"""What the reader taught the ranking, changed from the manage page: votes, mutes and the
+"trending <-> mine" control. Every change is a POST behind the manage session (see
+manage_views.with_reader), answered with a redirect back to the page's "taste" section.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from digest import actions as digest_actions
+from digest.models import Paper
+from subscriptions import actions
+from subscriptions.manage_forms import check_room_for_topic
+from subscriptions.manage_views import with_reader
+from subscriptions.models import Subscriber
+
+SECTION = "taste"
+
+
+@require_POST
+@with_reader
+def mute(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """`mute` is "author:<name>" or "word:<word>", as the feedback page's choices send it."""
+    kind, _, value = request.POST.get("mute", "").partition(":")
+    try:
+        muted = digest_actions.mute(subscriber, kind, value)
+    except ValueError:
+        return _back(request, "Choose an author or a word to mute.", SECTION, error=True)
+    shown = f"papers by {muted.value}" if kind == "author" else f"papers with “{muted.value}”"
+    return _back(request, f"Muted: you won't get {shown} any more.", SECTION)
+
+
+@require_POST
+@with_reader
+def unmute(request: HttpRequest, subscriber: Subscriber, pk: int) -> HttpResponse:
+    digest_actions.unmute(subscriber, pk)
+    return _back(request, "Unmuted.", SECTION)
+
+
+@require_POST
+@with_reader
+def remove_vote(request: HttpRequest, subscriber: Subscriber, paper_id: int) -> HttpResponse:
+    digest_actions.remove_vote(subscriber, paper_id)
+    return _back(request, "Vote removed.", SECTION)
+
+
+@require_POST
+@with_reader
+def change_blend(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """`blend` is 0 to 100 (trending to mine), or empty to let the votes decide."""
+    raw = request.POST.get("blend", "").strip()
+    try:
+        weight = None if raw in ("", "auto") else int(raw) / 100
+    except ValueError:
+        weight = -1.0
+    if weight is not None and not 0 <= weight <= 1:
+        return _back(request, "Choose a value from 0 to 100.", SECTION, error=True)
+    actions.set_taste_weight(subscriber, weight)
+    return _back(request, "Saved: your digests are ordered that way from now on.", SECTION)
+
+
+@require_POST
+@with_reader
+def topic_from_paper(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """A new topic `like:<arXiv id>` from a paper the reader liked."""
+    paper = get_object_or_404(Paper, pk=request.POST.get("paper", "0"), arxiv_id__isnull=False)
+    try:
+        check_room_for_topic(subscriber.topics.count())
+    except ValidationError as error:
+        return _back(request, " ".join(error.messages), "topics", error=True)
+    name = f"Like “{paper.title[:60]}”"
+    actions.add_topics(subscriber, [(name, f"like:{paper.arxiv_id}", 0)])
+    return _back(request, f"Topic “{name}” added.", "topics")
+
+
+def _back(request: HttpRequest, message: str, section: str, error: bool = False) -> HttpResponse:
+    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, message)
+    return redirect(f"{reverse('subscriptions:manage_page')}#{section}")
