@@ -180,6 +180,9 @@ def _describe(error: Exception) -> str:
     return text[:2000]
 
 
+FEED_ONLY = "feed only"  # the provider status of a digest that went to the reader's feed only
+
+
 class _Chunk:
     """Sends one claimed chunk's messages in order, through one connection."""
 
@@ -215,6 +218,10 @@ class _Chunk:
                 return held
 
     def _send_one(self, delivery: Delivery, now: datetime) -> None:
+        if delivery.subscriber.feed_only:  # built for the reader's feed and archive; no email
+            record_sent(delivery, "", FEED_ONLY, now)
+            self.outcome.sent.append(delivery.pk)
+            return
         message = self.renderer.message(delivery, self.picks[delivery.pk], now)
         try:
             self.email_connection.send_messages([message])

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from digest.models import Paper
+from digest.models import Delivery, Paper, SentPaper
+from subscriptions.models import Subscriber
 
 # Thursday 26 November 2026, 08:00 UTC: the moment digest tests plan at.
 MORNING = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -33,3 +34,23 @@ def make_paper(
         upvotes=upvotes,
         **fields,
     )
+
+
+def make_sent_digest(reader: Subscriber, papers: list[Paper], days_ago: int = 0) -> Delivery:
+    """A digest sent `days_ago` days before MORNING that carried `papers`, in that order."""
+    sent_at = MORNING - timedelta(days=days_ago)
+    delivery = Delivery.objects.create(
+        subscriber=reader,
+        period=f"{sent_at:%Y-%m-%d}",
+        status=Delivery.Status.SENT,
+        batch="00000000-0000-0000-0000-000000000000",
+        window_start=sent_at - timedelta(days=1),
+        window_end=sent_at,
+        planned_at=sent_at,
+        sent_at=sent_at,
+    )
+    for position, paper in enumerate(papers):
+        SentPaper.objects.create(
+            subscriber=reader, paper=paper, delivery=delivery, position=position, topics=["Agents"]
+        )
+    return delivery

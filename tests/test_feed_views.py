@@ -1,38 +1,17 @@
 """A reader's private feed: Atom and RSS of the papers in their digests."""
 
-from datetime import timedelta
-
 import feedparser
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from digest.models import Delivery, SentPaper
+from digest.models import Delivery
 from subscriptions import actions
 from subscriptions.feed_views import feed_url
-from tests.digests import MORNING, make_paper
+from tests.digests import MORNING, make_paper, make_sent_digest
 from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
-
-
-def _sent_digest(reader, papers, days_ago: int = 0, period: str = "2026-11-26") -> Delivery:
-    sent_at = MORNING - timedelta(days=days_ago)
-    delivery = Delivery.objects.create(
-        subscriber=reader,
-        period=period,
-        status=Delivery.Status.SENT,
-        batch="00000000-0000-0000-0000-000000000000",
-        window_start=sent_at - timedelta(days=1),
-        window_end=sent_at,
-        planned_at=sent_at,
-        sent_at=sent_at,
-    )
-    for position, paper in enumerate(papers):
-        SentPaper.objects.create(
-            subscriber=reader, paper=paper, delivery=delivery, position=position, topics=["Agents"]
-        )
-    return delivery
 
 
 def _path(reader, kind: str = "atom") -> str:
@@ -42,8 +21,8 @@ def _path(reader, kind: str = "atom") -> str:
 def test_the_feed_lists_the_papers_of_the_readers_digests_newest_digest_first() -> None:
     ada = make_reader("ada@example.com")
     old, new = make_paper("An older paper <b>bold</b>"), make_paper("A newer paper")
-    _sent_digest(ada, [old], days_ago=1, period="2026-11-25")
-    _sent_digest(ada, [new])
+    make_sent_digest(ada, [old], days_ago=1)
+    make_sent_digest(ada, [new])
 
     response = Client().get(_path(ada))
 
@@ -62,7 +41,7 @@ def test_the_feed_lists_the_papers_of_the_readers_digests_newest_digest_first() 
 
 def test_entry_ids_are_stable_across_fetches_and_rss_parses_too() -> None:
     ada = make_reader("ada@example.com")
-    _sent_digest(ada, [make_paper("One"), make_paper("Two")])
+    make_sent_digest(ada, [make_paper("One"), make_paper("Two")])
 
     first = feedparser.parse(Client().get(_path(ada)).content)
     again = feedparser.parse(Client().get(_path(ada)).content)
@@ -76,14 +55,14 @@ def test_entry_ids_are_stable_across_fetches_and_rss_parses_too() -> None:
 
 def test_a_conditional_get_answers_304_until_a_new_digest_is_sent() -> None:
     ada = make_reader("ada@example.com")
-    _sent_digest(ada, [make_paper("One")], days_ago=1, period="2026-11-25")
+    make_sent_digest(ada, [make_paper("One")], days_ago=1)
     first = Client().get(_path(ada))
 
     unchanged = Client().get(
         _path(ada),
         headers={"if-none-match": first["ETag"], "if-modified-since": first["Last-Modified"]},
     )
-    _sent_digest(ada, [make_paper("Two")])
+    make_sent_digest(ada, [make_paper("Two")])
     changed = Client().get(_path(ada), headers={"if-none-match": first["ETag"]})
 
     assert unchanged.status_code == 304
@@ -116,7 +95,7 @@ def test_unknown_keys_and_readers_who_left_get_404() -> None:
 
 def test_untrusted_titles_are_escaped_in_the_summary() -> None:
     ada = make_reader("ada@example.com")
-    _sent_digest(ada, [make_paper("T", abstract="<script>alert(1)</script> and more")])
+    make_sent_digest(ada, [make_paper("T", abstract="<script>alert(1)</script> and more")])
 
     body = Client().get(_path(ada)).content
     summary = feedparser.parse(body).entries[0].summary
@@ -130,3 +109,21 @@ def test_feed_url_is_absolute() -> None:
     ada = make_reader("ada@example.com")
     assert feed_url(ada).startswith("http")
     assert feed_url(ada).endswith(f"/feed/{ada.feed_key}.atom")
+
+
+def test_a_feed_only_reader_gets_no_email_but_the_digest_in_their_feed() -> None:
+    from io import StringIO
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    make_paper("Sparse attention")
+    ada = make_reader("ada@example.com")
+    actions.set_feed_only(ada, True)
+
+    call_command("send_digests", "--now", MORNING.isoformat(), stdout=StringIO())
+
+    assert mail.outbox == []
+    assert Delivery.objects.get(subscriber=ada).status == Delivery.Status.SENT
+    entries = feedparser.parse(Client().get(_path(ada)).content).entries
+    assert [entry.title for entry in entries] == ["Sparse attention"]

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.tokens import TokenMaker
-from digest.models import Delivery, SentPaper
+from digest.models import Delivery
 from subscriptions.models import Mute, Vote
-from tests.digests import MORNING, make_paper
+from tests.digests import MORNING, make_paper, make_sent_digest
 from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
@@ -20,24 +20,6 @@ def _at_morning(frozen_clock):
     frozen_clock.travel_to(MORNING)
 
 
-def _digest(reader, papers) -> Delivery:
-    delivery = Delivery.objects.create(
-        subscriber=reader,
-        period="2026-11-26",
-        status=Delivery.Status.SENT,
-        batch="00000000-0000-0000-0000-000000000000",
-        window_start=MORNING - timedelta(days=1),
-        window_end=MORNING,
-        planned_at=MORNING,
-        sent_at=MORNING,
-    )
-    for position, paper in enumerate(papers):
-        SentPaper.objects.create(
-            subscriber=reader, paper=paper, delivery=delivery, position=position
-        )
-    return delivery
-
-
 def _url(delivery: Delivery, position: int, liked: bool, purpose: str = "feedback") -> str:
     token = TokenMaker(purpose).make(delivery, MORNING)
     return reverse("subscriptions:more" if liked else "subscriptions:less", args=[token, position])
@@ -46,7 +28,7 @@ def _url(delivery: Delivery, position: int, liked: bool, purpose: str = "feedbac
 def test_opening_a_feedback_link_changes_nothing() -> None:
     ada = make_reader("ada@example.com")
     paper = make_paper("Sparse attention")
-    delivery = _digest(ada, [paper])
+    delivery = make_sent_digest(ada, [paper])
 
     response = Client().get(_url(delivery, 0, liked=True))
 
@@ -59,7 +41,7 @@ def test_opening_a_feedback_link_changes_nothing() -> None:
 def test_pressing_the_button_records_the_vote_and_a_second_vote_replaces_it() -> None:
     ada = make_reader("ada@example.com")
     paper = make_paper("Sparse attention")
-    delivery = _digest(ada, [paper])
+    delivery = make_sent_digest(ada, [paper])
     client = Client()
 
     client.post(_url(delivery, 0, liked=True))
@@ -74,7 +56,7 @@ def test_pressing_the_button_records_the_vote_and_a_second_vote_replaces_it() ->
 
 def test_a_tampered_or_wrong_purpose_link_is_refused() -> None:
     ada = make_reader("ada@example.com")
-    delivery = _digest(ada, [make_paper("Sparse attention")])
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention")])
     good = _url(delivery, 0, liked=True)
     tampered = good.replace("/0/", "/0/").replace(
         good.split("/")[2], good.split("/")[2][:-2] + "xx"
@@ -88,7 +70,7 @@ def test_a_tampered_or_wrong_purpose_link_is_refused() -> None:
 
 def test_a_link_older_than_a_manage_link_lives_is_expired(frozen_clock, settings) -> None:
     ada = make_reader("ada@example.com")
-    delivery = _digest(ada, [make_paper("Sparse attention")])
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention")])
     url = _url(delivery, 0, liked=True)
     frozen_clock.travel_to(MORNING + settings.MANAGE_LINK_MAX_AGE + timedelta(minutes=1))
 
@@ -102,7 +84,7 @@ def test_votes_are_limited_per_reader_not_per_ip(settings) -> None:
     settings.VOTES_PER_HOUR = 2
     ada, bob = make_reader("ada@example.com"), make_reader("bob@example.com")
     papers = [make_paper(f"Paper {n}") for n in range(3)]
-    ada_digest, bob_digest = _digest(ada, papers), _digest(bob, papers)
+    ada_digest, bob_digest = make_sent_digest(ada, papers), make_sent_digest(bob, papers)
     client = Client()  # one IP for both readers
 
     answers = [client.post(_url(ada_digest, n, liked=True)).status_code for n in range(3)]
@@ -114,7 +96,7 @@ def test_votes_are_limited_per_reader_not_per_ip(settings) -> None:
 
 def test_after_less_like_this_without_a_manage_session_it_offers_a_manage_link_not_a_mute() -> None:
     ada = make_reader("ada@example.com")
-    delivery = _digest(ada, [make_paper("Sparse attention", authors=["Grace Hopper"])])
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention", authors=["Grace Hopper"])])
 
     response = Client().post(_url(delivery, 0, liked=False))
 
@@ -125,7 +107,7 @@ def test_after_less_like_this_without_a_manage_session_it_offers_a_manage_link_n
 
 def test_with_the_readers_manage_session_it_offers_to_mute_an_author_and_the_mute_is_kept() -> None:
     ada = make_reader("ada@example.com")
-    delivery = _digest(ada, [make_paper("Sparse attention", authors=["Grace Hopper"])])
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention", authors=["Grace Hopper"])])
     client = Client()
     manage = TokenMaker("manage").make(ada, MORNING)
     client.get(reverse("subscriptions:manage", args=[manage]))
@@ -142,7 +124,7 @@ def test_with_the_readers_manage_session_it_offers_to_mute_an_author_and_the_mut
 
 def test_another_readers_manage_session_gets_no_mute_offer() -> None:
     ada, bob = make_reader("ada@example.com"), make_reader("bob@example.com")
-    delivery = _digest(ada, [make_paper("Sparse attention", authors=["Grace Hopper"])])
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention", authors=["Grace Hopper"])])
     client = Client()
     client.get(reverse("subscriptions:manage", args=[TokenMaker("manage").make(bob, MORNING)]))
 
