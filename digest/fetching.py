@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-CHUNK = 64 * 1024
+READ_SIZE = 64 * 1024
 
 
 class FetchError(Exception):
@@ -252,7 +252,7 @@ def _read_body(reply: http.client.HTTPResponse, limits: Limits) -> bytes:
     decoder = _decoder(encoding)
     body = bytearray()
     try:
-        while chunk := reply.read1(CHUNK):
+        while chunk := reply.read1(READ_SIZE):
             room = limits.max_bytes + 1 - len(body)
             body += decoder.decompress(chunk, room) if decoder else chunk
             if len(body) > limits.max_bytes or (decoder and decoder.unconsumed_tail):

@@ -21,7 +21,7 @@ from digest.merging import MERGED_FIELDS, merge, paper_key
 from digest.models import Paper, Sighting, Source
 from digest.records import PaperRecord, ParsedFeed
 
-CHUNK = 1000
+ROWS_PER_BATCH = 1000
 _PAPER_WRITE_LOCK = 7_401_226  # an arbitrary constant naming "writing papers" for pg_advisory
 
 
@@ -76,7 +76,7 @@ def store(source: Source, parsed: ParsedFeed) -> IngestReport:
     by_key = _group_by_key(parsed.records, source.pk)
     with transaction.atomic():
         _lock_paper_writes()
-        for keys in _chunks(list(by_key), CHUNK):
+        for keys in _chunks(list(by_key), ROWS_PER_BATCH):
             _store_chunk(source, {key: by_key[key] for key in keys}, now, report)
     return report
 
@@ -86,8 +86,8 @@ def _store_chunk(
 ) -> None:
     existing = Paper.objects.in_bulk(list(by_key), field_name="key")
     new, changed = _merged_papers(existing, by_key, now)
-    Paper.objects.bulk_create(new, batch_size=CHUNK)
-    Paper.objects.bulk_update(changed, [*MERGED_FIELDS, "upvotes_at"], batch_size=CHUNK)
+    Paper.objects.bulk_create(new, batch_size=ROWS_PER_BATCH)
+    Paper.objects.bulk_update(changed, [*MERGED_FIELDS, "upvotes_at"], batch_size=ROWS_PER_BATCH)
     report.new += len(new)
     report.updated += len(changed)
     report.unchanged += len(by_key) - len(new) - len(changed)
@@ -132,8 +132,8 @@ def _record_sightings(source: Source, raw_ids: dict[int, str], now: datetime) ->
         for paper_id, raw_id in raw_ids.items()
         if paper_id not in seen
     ]
-    Sighting.objects.bulk_create(fresh, batch_size=CHUNK, ignore_conflicts=True)
-    Sighting.objects.bulk_update(renamed, ["raw_id"], batch_size=CHUNK)
+    Sighting.objects.bulk_create(fresh, batch_size=ROWS_PER_BATCH, ignore_conflicts=True)
+    Sighting.objects.bulk_update(renamed, ["raw_id"], batch_size=ROWS_PER_BATCH)
 
 
 def _group_by_key(records: Iterable[PaperRecord], source_id: int) -> dict[str, list[PaperRecord]]:

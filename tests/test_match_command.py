@@ -5,6 +5,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from digest.models import Paper
 from tests.services import require_postgres
@@ -114,3 +116,30 @@ def test_a_bad_query_prints_the_error_to_stderr_and_exits_with_status_2(library)
 def test_it_reads_the_papers_in_one_query(library, django_assert_num_queries) -> None:
     with django_assert_num_queries(1):
         run_match("diffusion")
+
+
+@pytest.mark.django_db
+def test_a_huge_number_of_days_is_a_clear_error_not_a_traceback(library) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="from 1 to 36,500"):
+        call_command("match", "diffusion", "--days", "99999999999", stdout=StringIO())
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.text(st.characters(codec="utf-8"), max_size=600),
+    days=st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+)
+def test_no_query_or_number_of_days_makes_it_crash(library, query: str, days: int | None) -> None:
+    """Whatever is typed: papers, or one line and exit status 2 (bad query) or an error."""
+    from django.core.management import CommandError
+
+    args = [query] if days is None else [query, "--days", str(days)]
+    try:
+        call_command("match", "--", *args, stdout=StringIO(), stderr=StringIO())
+    except SystemExit as exit:
+        assert exit.code == 2
+    except CommandError as error:
+        assert "--days" in str(error)

@@ -17,8 +17,9 @@ from digest.topics.index import Topic, TopicIndex
 from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import QueryError
 
-# Papers are read in chunks so a long history does not sit in memory at once.
-CHUNK = 2000
+# Papers are read in batches so a long history does not sit in memory at once.
+PAPERS_PER_BATCH = 2000
+MAX_DAYS = 36_500  # a century: more than any installation's history, and a date Python can hold
 
 
 class Command(BaseCommand):
@@ -29,15 +30,15 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, help="only papers first seen in the last N days")
 
     def handle(self, *args: object, query: str, days: int | None, **options: object) -> None:
-        if days is not None and days < 1:
-            raise CommandError("--days must be a whole number of days, 1 or more.")
+        if days is not None and not 1 <= days <= MAX_DAYS:
+            raise CommandError(f"--days must be a whole number of days, from 1 to {MAX_DAYS:,}.")
         try:
             compile_query(query)
         except QueryError as error:
             self.stderr.write(str(error))
             sys.exit(2)
         index = TopicIndex.build([Topic(key=0, query=query)])
-        for paper in papers(days).iterator(chunk_size=CHUNK):
+        for paper in papers(days).iterator(chunk_size=PAPERS_PER_BATCH):
             if index.match(PaperText.of(paper)):
                 self.stdout.write(f"{paper.id} {' '.join(paper.title.split())}")
 
