@@ -4,16 +4,13 @@ manage_views.with_reader), answered with a redirect back to the page's "taste" s
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from digest import actions as digest_actions
-from digest.models import Paper
 from subscriptions import actions
-from subscriptions.manage_forms import check_room_for_topic
 from subscriptions.manage_views import with_reader
 from subscriptions.models import Subscriber
 
@@ -60,20 +57,6 @@ def change_blend(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
         return _back(request, "Choose a value from 0 to 100.", SECTION, error=True)
     actions.set_taste_weight(subscriber, weight)
     return _back(request, "Saved: your digests are ordered that way from now on.", SECTION)
-
-
-@require_POST
-@with_reader
-def topic_from_paper(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
-    """A new topic `like:<arXiv id>` from a paper the reader liked."""
-    paper = get_object_or_404(Paper, pk=request.POST.get("paper", "0"), arxiv_id__isnull=False)
-    try:
-        check_room_for_topic(subscriber.topics.count())
-    except ValidationError as error:
-        return _back(request, " ".join(error.messages), "topics", error=True)
-    name = f"Like “{paper.title[:60]}”"
-    actions.add_topics(subscriber, [(name, f"like:{paper.arxiv_id}", 0)])
-    return _back(request, f"Topic “{name}” added.", "topics")
 
 
 def _back(request: HttpRequest, message: str, section: str, error: bool = False) -> HttpResponse:
