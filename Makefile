@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 # The test suite runs against real PostgreSQL and Redis (see README); override to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The fault run's broker and cache (databases 14 and 15, emptied before and after).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 RUN_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/papers_digest
 RUN_REDIS_URL ?= redis://127.0.0.1:6379/0
 DEMO_DB := $(CURDIR)/demo.sqlite3
@@ -30,7 +32,7 @@ test: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m bench
+	DATABASE_URL=$(TEST_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench
 
 run: $(STAMP)
 	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='papers_digest'" | grep -q 1 \
