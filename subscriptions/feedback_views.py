@@ -3,9 +3,9 @@
 A feedback link signs the digest (its own purpose, issued when the digest was sent, valid as
 long as a manage link sent then) and names the paper by its position in that digest. It can
 only vote: opening it (GET) shows the paper and one button, since mail scanners open every
-link; the button's POST records the vote. Muting an author or a word, or starting a topic from
-the paper, changes the subscription, so those need the manage page's session; without one the
-page offers to email the reader a manage link.
+link; the button's POST records the vote. Muting an author or a word changes the subscription,
+so it needs the manage page's session; without one the page offers to email the reader (never
+the visitor) a manage link.
 """
 
 from datetime import timedelta
@@ -16,12 +16,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
-from core.responses import broken_link, too_many
+from core.responses import broken_link, manage_link_sent, too_many
 from core.tokens import BadToken, ExpiredToken, read_token
 from digest import actions as digest_actions
 from digest.models import Delivery, SentPaper
 from digest.topics.query import tokenize
-from subscriptions import link_session
+from subscriptions import actions, link_session
 from subscriptions.models import Subscriber, Vote
 
 PURPOSE = "feedback"
@@ -53,6 +53,8 @@ def _feedback(request: HttpRequest, token: str, position: int, liked: bool) -> H
     if item is None:
         return broken_link(request)
     reader, paper = item.subscriber, item.paper
+    if request.method == "POST" and request.POST.get("action") == "manage-link":
+        return _email_manage_link(request, reader)
     if request.method == "POST":
         if not _votes_allowed(reader):
             return too_many(request)
@@ -66,6 +68,15 @@ def _feedback(request: HttpRequest, token: str, position: int, liked: bool) -> H
         "words": _mutable_words(paper.title),
     }
     return render(request, "subscriptions/feedback.html", context)
+
+
+def _email_manage_link(request: HttpRequest, reader: Subscriber) -> HttpResponse:
+    """Mails the reader (never the visitor) a manage link, limited as /manage/link/ is."""
+    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
+    if not ratelimit.hit("manage-link-ip", ip, settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR):
+        return too_many(request)
+    actions.send_manage_link(reader)
+    return manage_link_sent(request, None)
 
 
 def _votes_allowed(reader: Subscriber) -> bool:

@@ -132,3 +132,17 @@ def test_another_readers_manage_session_gets_no_mute_offer() -> None:
 
     assert b'name="mute"' not in page.content
     assert b"Email me a link to manage my subscription" in page.content
+
+
+def test_the_manage_link_offer_mails_the_reader_not_the_visitor(
+    mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    ada = make_reader("ada@example.com")
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention")])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(_url(delivery, 0, liked=False), {"action": "manage-link"})
+
+    assert response.status_code == 200
+    assert [message.to for message in mailoutbox] == [["ada@example.com"]]
+    assert not Vote.objects.exists()
