@@ -9,7 +9,7 @@ from digest import tasks
 from digest.models import Paper
 from subscriptions.models import Mute, Subscriber, Vote
 
-MAX_MUTE_LENGTH = 200
+MAX_MUTE_LENGTH = Mute._meta.get_field("value").max_length
 
 
 def vote(reader: Subscriber, paper: Paper, liked: bool) -> Vote:

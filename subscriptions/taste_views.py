@@ -49,13 +49,12 @@ def remove_vote(request: HttpRequest, subscriber: Subscriber, paper_id: int) -> 
 def change_blend(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     """`blend` is 0 to 100 (trending to mine), or empty to let the votes decide."""
     raw = request.POST.get("blend", "").strip()
-    try:
-        weight = None if raw in ("", "auto") else int(raw) / 100
-    except ValueError:
-        weight = -1.0
-    if weight is not None and not 0 <= weight <= 1:
+    if raw in ("", "auto"):
+        actions.set_taste_weight(subscriber, None)
+    elif raw.isascii() and raw.isdigit() and int(raw) <= 100:
+        actions.set_taste_weight(subscriber, int(raw) / 100)
+    else:
         return _back(request, "Choose a value from 0 to 100.", SECTION, error=True)
-    actions.set_taste_weight(subscriber, weight)
     return _back(request, "Saved: your digests are ordered that way from now on.", SECTION)
 
 
