@@ -55,7 +55,7 @@ def test_a_topic_of_keys_with_prefixes_and_ors_matches_without_being_evaluated()
 keys = st.one_of(
     st.builds(str.__add__, st.sampled_from(FIELD_PREFIXES), st.sampled_from(WORDS[:4] + ["neil"])),
     st.builds(str.__add__, st.sampled_from(FIELD_PREFIXES), st.sampled_from(["alp*", "bet*"])),
-    st.sampled_from(["cat:cs.CL", "cat:CS.lg"]),
+    st.sampled_from(["cat:cs.CL", "cat:CS.lg", "like:2504.00001", "like:hep-th/9901001"]),
 )
 conjunctions = st.builds(
     "{} {} {}".format,

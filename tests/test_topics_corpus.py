@@ -15,7 +15,7 @@ from digest.topics.papers import PaperText
 from digest.topics.query import QueryError
 from digest.topics.ranking import rank
 from digest.topics.reference import match_naively
-from tests.topic_examples import MONDAY, VIDEO_DIFFUSION, paper, papers, queries
+from tests.topic_examples import LIKED, MONDAY, VIDEO_DIFFUSION, paper, papers, queries
 
 
 def expected(query: str, batch: list[PaperText], min_upvotes: int = 0) -> list[tuple]:
@@ -23,6 +23,11 @@ def expected(query: str, batch: list[PaperText], min_upvotes: int = 0) -> list[t
     topic = Topic(0, query, min_upvotes)
     found = {p.id: words[0] for p in batch if 0 in (words := match_naively([topic], p))}
     return [(p, found[p.id]) for p in rank(batch) if p.id in found]
+
+
+def likes_of(batch: list[PaperText]) -> dict[str, set[int]]:
+    """Each liked paper's look-alikes among the batch, as a caller gives them to search."""
+    return {liked: {p.id for p in batch if liked in p.likes} for liked in LIKED}
 
 
 @given(
@@ -39,7 +44,7 @@ def test_a_search_finds_exactly_what_evaluating_the_query_on_every_paper_finds(
         with pytest.raises(QueryError):
             Corpus(batch).search(query)
         return
-    found = Corpus(batch).search(query, min_upvotes)
+    found = Corpus(batch).search(query, min_upvotes, likes=likes_of(batch))
     wanted = expected(query, batch, min_upvotes)
 
     assert found.total == len(wanted)

@@ -2,6 +2,7 @@
 answers exactly what evaluating every topic answers."""
 
 import gc
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -156,6 +157,43 @@ def test_building_an_index_leaves_the_garbage_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_like_matches_the_papers_found_like_the_named_one() -> None:
+    alike = replace(VIDEO_DIFFUSION, likes=frozenset({"2504.12345"}))
+
+    assert matches("like:2504.12345", alike)
+    assert matches("like:2504.12345v3", alike)
+    assert not matches("like:2504.12345", VIDEO_DIFFUSION)
+    assert not matches("like:2505.00001", alike)
+
+
+def test_like_combines_with_words_nots_and_ors() -> None:
+    alike = replace(VIDEO_DIFFUSION, likes=frozenset({"2504.12345"}))
+
+    assert matches("like:2504.12345 video", alike)
+    assert not matches("like:2504.12345 -video", alike)
+    assert matches('like:2505.00001 OR "reward guided"', alike)
+    assert matches("-like:2505.00001 video", alike)
+    assert not matches("like:2505.00001 OR quantum", alike)
+
+
+def test_a_like_match_highlights_only_the_words_that_matched() -> None:
+    alike = replace(VIDEO_DIFFUSION, likes=frozenset({"2504.12345"}))
+    topics = [Topic(1, "like:2504.12345"), Topic(2, "like:2504.12345 OR quantum")]
+
+    assert TopicIndex.build(topics).match(alike) == {1: frozenset(), 2: frozenset()}
+    assert TopicIndex.build([Topic(3, "like:2504.12345 OR video")]).match(alike) == {
+        3: frozenset({"video"})
+    }
+
+
+def test_the_index_names_the_papers_its_topics_are_like() -> None:
+    index = TopicIndex.build(
+        [Topic(1, "like:2504.12345 -like:hep-th/9901001v2"), Topic(2, "video"), Topic(3, "x:y")]
+    )
+
+    assert index.likes == frozenset({"2504.12345", "hep-th/9901001"})
 
 
 @given(topics=topic_lists, batch=st.lists(papers, min_size=1, max_size=4))

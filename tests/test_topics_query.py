@@ -10,6 +10,7 @@ from digest.topics.query import (
     And,
     Category,
     Field,
+    Like,
     Not,
     Or,
     QueryError,
@@ -110,6 +111,31 @@ def test_a_field_group_of_categories() -> None:
     assert parse("cat:(cs.CL OR cs.LG)").root == Or((Category("cs.cl"), Category("cs.lg")))
 
 
+def test_like_names_a_paper_by_its_arxiv_id_without_the_version() -> None:
+    assert parse("like:2504.12345").root == Like("2504.12345")
+    assert parse("like:2504.12345v2").root == Like("2504.12345")
+    assert parse("like:hep-th/9901001v1").root == Like("hep-th/9901001")
+    assert parse("like:math.GT/0309136").root == Like("math.GT/0309136")
+
+
+def test_like_remembers_where_its_id_is_written() -> None:
+    root = parse("agents like:2504.12345").root
+
+    assert isinstance(root, And)
+    assert root.children[1] == Like("2504.12345")
+    assert isinstance(root.children[1], Like) and root.children[1].position == 12
+
+
+def test_like_combines_with_the_rest_of_the_language() -> None:
+    assert parse("like:2504.12345 -survey").root == And((Like("2504.12345"), Not(word("survey"))))
+    assert parse('like:2504.12345 OR "reward model"').root == Or(
+        (Like("2504.12345"), Term(Field.TEXT, ("reward", "model")))
+    )
+    assert parse("like:(2504.12345 OR 2505.00001)").root == Or(
+        (Like("2504.12345"), Like("2505.00001"))
+    )
+
+
 def test_a_query_keeps_its_text() -> None:
     assert parse("llm agents").text == "llm agents"
 
@@ -124,10 +150,28 @@ def test_a_query_keeps_its_text() -> None:
         ("llm agents)", "Unbalanced parenthesis: the ) at character 11 has no ( before it.", 10),
         (
             "foo:bar",
-            "Unknown field foo: at character 1: use title:, abstract:, author: or cat:.",
+            "Unknown field foo: at character 1: use title:, abstract:, author:, cat: or like:.",
             0,
         ),
         ("llm OR", "OR at character 5 has nothing after it.", 4),
+        (
+            "llm like:2504",
+            "'2504' at character 10 is not an arXiv id: write like:2504.12345 (for several "
+            "papers, like:2504.12345 OR like:2505.00001).",
+            9,
+        ),
+        (
+            "like:2504.12345,2504.12346",
+            "'2504.12345,2504.12346' at character 6 is not an arXiv id: write like:2504.12345 "
+            "(for several papers, like:2504.12345 OR like:2505.00001).",
+            5,
+        ),
+        (
+            "like:2504.1234*",
+            "'2504.1234*' at character 6 is not an arXiv id: write like:2504.12345 (for several "
+            "papers, like:2504.12345 OR like:2505.00001).",
+            5,
+        ),
         ("AND llm", "AND at character 1 has nothing before it.", 0),
         ("llm AND OR agents", "AND at character 5 has nothing after it.", 4),
         ("llm (OR agents)", "OR at character 6 has nothing before it.", 5),

@@ -49,10 +49,14 @@ ATOMS = [
 ]
 FIELD_PREFIXES = ["", "title:", "abstract:", "author:"]
 CATEGORY_CLAUSES = ["cat:cs.CL", "cat:CS.lg", "cat:cs.*", "cat:math*", "cat:stat.ML"]
+# The papers a drawn paper may be like (PaperText.likes), and like: terms naming them.
+LIKED = ["2504.00001", "2504.00002", "hep-th/9901001"]
+LIKE_CLAUSES = ["like:2504.00001", "like:2504.00002v3", "like:hep-th/9901001", "like:2504.00009"]
 
 clauses = st.one_of(
     st.builds(str.__add__, st.sampled_from(FIELD_PREFIXES), st.sampled_from(ATOMS)),
     st.sampled_from(CATEGORY_CLAUSES),
+    st.sampled_from(LIKE_CLAUSES),
 )
 
 
@@ -87,6 +91,7 @@ papers = st.builds(
     categories=st.lists(st.sampled_from(CATEGORIES), max_size=2).map(tuple),
     upvotes=st.none() | st.integers(0, 5),
     first_seen_at=st.just(MONDAY),
+    likes=st.frozensets(st.sampled_from(LIKED), max_size=2),
 )
 topic_lists = st.lists(
     st.builds(Topic, key=st.integers(0, 10**6), query=queries, min_upvotes=st.integers(0, 3)),

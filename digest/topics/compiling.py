@@ -17,6 +17,7 @@ from digest.topics.query import (
     And,
     Category,
     Field,
+    Like,
     Node,
     Not,
     Or,
@@ -52,6 +53,7 @@ class Document:
         "sorted",
         "sequences",
         "categories",
+        "likes",
         "words",
         "keys",
         "_prefixes",
@@ -71,11 +73,13 @@ class Document:
         )
         self.sorted = tuple(tuple(sorted(words)) for words in self.sets)
         self.categories = frozenset(category.lower() for category in paper.categories)
+        self.likes = paper.likes
         self.words = self.sets[0] | author_words
         # What a conjunction's keys are looked up in (see Conjunction).
         self.keys = self.sets[0].union(
             *(_field_keys(field, self.sets[FIELD_SLOT[field]]) for field in FIELD_ORDER[1:]),
             (f"cat:{category}" for category in self.categories),
+            (f"like:{arxiv_id}" for arxiv_id in self.likes),
         )
         self._prefixes: dict[tuple, dict[str, list[str]]] = {}
 
@@ -138,6 +142,8 @@ def _compile(node: Node) -> Test:
             if prefix:
                 return lambda doc: any(category.startswith(value) for category in doc.categories)
             return lambda doc: value in doc.categories
+        case Like(arxiv_id):
+            return lambda doc: arxiv_id in doc.likes
         case Not(child):
             inner = _compile(child)
             return lambda doc: not inner(doc)
@@ -235,7 +241,7 @@ def _has_phrase(sequence: tuple[str, ...], words: tuple[str, ...], prefix: bool)
 # --- what a matching paper must contain --------------------------------------------------------
 
 # Keys a paper can be looked up by: ("w", word), ("p", word prefix), ("c", category),
-# ("cp", category prefix).
+# ("cp", category prefix), ("l", the arXiv id of a paper it is like).
 Key = tuple[str, str]
 
 # Words in most abstracts make poor index terms; anything else is guessed rarer the longer it is.
@@ -251,6 +257,8 @@ _COMMON = frozenset((
 
 def _cost(key: Key) -> float:
     kind, value = key
+    if kind == "l":  # a few papers in a hundred pass the similarity threshold
+        return 0.05
     if kind == "c":
         return 0.2
     if kind == "cp":
@@ -268,6 +276,8 @@ def _requirement(node: Node) -> frozenset[Key] | None:
             return frozenset([min(options, key=_cost)])
         case Category(value, prefix):
             return frozenset([("cp" if prefix else "c", value)])
+        case Like(arxiv_id):
+            return frozenset([("l", arxiv_id)])
         case Not():
             return None
         case And(children):
@@ -285,6 +295,8 @@ def _required_keys(node: Node) -> set[Key]:
             return {("w", word) for word in words[: -1 if prefix else None]}
         case Category(value, prefix=False):
             return {("c", value)}
+        case Like(arxiv_id):
+            return {("l", arxiv_id)}
         case And(children):
             return set().union(*map(_required_keys, children))
         case _:
@@ -314,13 +326,16 @@ class Compiled:
     query: Query
     test: Test
     requirement: frozenset[Key] | None
-    second: Key | None  # a whole word ("w") or category ("c")
+    second: Key | None  # a whole word ("w"), category ("c") or liked paper ("l")
     # The words a match highlights: those of the positive terms every match has (`sure_words`),
     # and those of the other positive terms (with their tests) that hold in the paper.
     sure_words: frozenset[str]
     maybe: tuple[tuple[Term, Test], ...]
     # For a query of plain words and exact categories, some NOTed: the keys it needs and avoids.
     conjunction: Conjunction | None
+    # The arXiv ids its like: terms name (NOTed ones too): the papers a caller must find
+    # the look-alikes of before matching.
+    likes: frozenset[str]
 
     def words(self, doc: Document) -> frozenset[str]:
         """The words to highlight in a paper this query matched."""
@@ -345,6 +360,7 @@ def compile_query(text: str) -> Compiled:
         frozenset(word for term in sure for word in term.words),
         tuple((term, _compile_term(term)) for term in dict.fromkeys(maybe)),
         _conjunction(query.root),
+        frozenset(liked_ids(query.root)),
     )
 
 
@@ -381,7 +397,8 @@ def _key_cost(key: str) -> tuple[float, str]:
     field, _, value = key.rpartition(":")
     if value.endswith("*"):
         return _cost(("p", value[:-1])), key
-    return _cost(("c", value) if field == "cat" else ("w", value)), key
+    kind = {"cat": "c", "like": "l"}.get(field, "w")
+    return _cost((kind, value)), key
 
 
 def _gather_keys(node: Node, need: set[str], avoid: set[str], any_of: set[tuple[str, ...]]) -> bool:
@@ -411,8 +428,23 @@ def _key(node: Node) -> str | None:
             return f"{key}*" if prefix else key
         case Category(value, prefix=False):
             return f"cat:{value}"
+        case Like(arxiv_id):
+            return f"like:{arxiv_id}"
         case _:
             return None
+
+
+def liked_ids(node: Node) -> set[str]:
+    """The arXiv ids of every like: term in the query."""
+    match node:
+        case Like(arxiv_id):
+            return {arxiv_id}
+        case Not(child):
+            return liked_ids(child)
+        case And(children) | Or(children):
+            return set().union(*map(liked_ids, children))
+        case _:
+            return set()
 
 
 # --- the words to highlight --------------------------------------------------------------------

@@ -60,7 +60,8 @@ class Conjunctions:
             clauses += [tuple((self._number(key), True) for key in ors) for ors in query.any_of]
             self.conditions.append(self._condition(tuple(clauses)))
         prefixes = [key for key in query.need if key.endswith("*")]
-        ored = [key for keys in query.any_of for key in keys if not key.startswith("cat:")]
+        # Categories and liked papers highlight no words.
+        ored = [key for keys in query.any_of for key in keys if not key.startswith(_WORDLESS)]
         if prefixes or ored:
             self.varying[slot] = tuple(dict.fromkeys(map(self._highlighted, prefixes + ored)))
 
@@ -161,6 +162,7 @@ class Conjunctions:
 
 
 _TEXT = Field.TEXT.value
+_WORDLESS = ("cat:", "like:")
 
 
 def _split_key(key: str) -> tuple[str, str, bool]:

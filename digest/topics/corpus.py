@@ -14,6 +14,7 @@ which a test holds.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -22,7 +23,7 @@ import numpy as np
 
 from digest.topics.compiling import Document, compile_query
 from digest.topics.papers import PaperText
-from digest.topics.query import And, Category, Field, Node, Not, Or, Term, tokenize
+from digest.topics.query import And, Category, Field, Like, Node, Not, Or, Term, tokenize
 from digest.topics.ranking import rank
 
 # The fields with their own posting lists; an unfielded word is in the title or the abstract.
@@ -88,19 +89,27 @@ class Corpus:
                 categories.setdefault(category, []).append(position)
         self.words = {field: _Postings(words[field]) for field in _INDEXED}
         self.categories = _Postings(categories)
+        self.ids = np.array([paper.id for paper in self.papers], dtype=np.int64)
         self.upvotes = np.array([paper.upvotes or 0 for paper in self.papers], dtype=np.int64)
         self.first_seen = np.array(
             [_utc(paper.first_seen_at) for paper in self.papers], dtype="datetime64[us]"
         )
 
     def search(
-        self, query: str, min_upvotes: int = 0, since: datetime | None = None, best: int = 10
+        self,
+        query: str,
+        min_upvotes: int = 0,
+        since: datetime | None = None,
+        best: int = 10,
+        likes: Mapping[str, Collection[int]] | None = None,
     ) -> Found:
         """The papers first seen at or after `since` with at least `min_upvotes` upvotes (none
         counts as 0) that `query` matches: how many, and the `best` first by rank with the words
-        a digest would highlight. Raises QueryError."""
+        a digest would highlight. `likes` gives, for each arXiv id the query's like: terms name
+        (Compiled.likes), the ids of the papers like it; an id missing has none. Raises
+        QueryError."""
         compiled = compile_query(query)
-        mask = self._holds(compiled.query.root) & (self.upvotes >= min_upvotes)
+        mask = self._holds(compiled.query.root, likes or {}) & (self.upvotes >= min_upvotes)
         if since is not None:
             mask &= self.first_seen >= np.datetime64(_utc(since), "us")
         positions = np.flatnonzero(mask)
@@ -112,7 +121,7 @@ class Corpus:
         ]
         return Found(len(positions), list(zip(shown, words, strict=True)))
 
-    def _holds(self, node: Node) -> np.ndarray:
+    def _holds(self, node: Node, likes: Mapping[str, Collection[int]]) -> np.ndarray:
         """Per paper, whether the node holds in it."""
         match node:
             case Term():
@@ -121,12 +130,14 @@ class Corpus:
                 mask = self._none()
                 self.categories.mark(mask, value, prefix)
                 return mask
+            case Like(arxiv_id):
+                return np.isin(self.ids, list(likes.get(arxiv_id, ())))
             case Not(child):
-                return ~self._holds(child)
+                return ~self._holds(child, likes)
             case And(children):
-                return np.logical_and.reduce([self._holds(child) for child in children])
+                return np.logical_and.reduce([self._holds(child, likes) for child in children])
             case Or(children):
-                return np.logical_or.reduce([self._holds(child) for child in children])
+                return np.logical_or.reduce([self._holds(child, likes) for child in children])
 
     def _term(self, term: Term) -> np.ndarray:
         if len(term.words) == 1:

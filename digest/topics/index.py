@@ -82,9 +82,9 @@ class TopicIndex:
         self.topics = _TopicsByQuery([], [], [], 0)
         self.invalid: dict[int, QueryError] = {}
         # The queries evaluated when a paper has a key they are filed under (a word "w", a word
-        # prefix "p", a category "c" or category prefix "cp") and their second key; the fallback
-        # bucket's on every paper.
-        self.keys = KeyIds(["w", "p", "c", "cp"])
+        # prefix "p", a category "c", category prefix "cp" or liked paper "l") and their second
+        # key; the fallback bucket's on every paper.
+        self.keys = KeyIds(["w", "p", "c", "cp", "l"])
         self.filed_slots = np.array([], dtype=np.intp)
         self.filed = Filed([], [], 0)
         self.prefix_lengths: dict[str, list[int]] = {"p": [], "cp": []}
@@ -146,6 +146,12 @@ class TopicIndex:
         for kind in self.prefix_lengths:
             self.prefix_lengths[kind] = sorted({len(stem) for stem in self.keys.tables[kind]})
 
+    @property
+    def likes(self) -> frozenset[str]:
+        """The arXiv ids the topics' like: terms name: the only papers whose look-alikes a
+        caller needs to find (PaperText.likes) before matching."""
+        return frozenset().union(*(compiled.likes for compiled in self.queries))
+
     def candidates(self, doc: Document) -> set[int]:
         """The queries to evaluate on this paper: those filed under a key it has (with their
         second word, if any), and the fallback bucket. Conjunctions are never evaluated."""
@@ -158,6 +164,7 @@ class TopicIndex:
                 "p": doc.prefixes("w", self.prefix_lengths["p"]),
                 "c": doc.categories,
                 "cp": doc.prefixes("c", self.prefix_lengths["cp"]),
+                "l": doc.likes,
             }
         )
         filed = self.filed_slots[self.filed.found(numbers, present)]

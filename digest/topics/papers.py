@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -21,9 +21,13 @@ class PaperText:
     categories: tuple[str, ...]
     upvotes: int | None
     first_seen_at: datetime
+    # The arXiv ids (no version) of the papers this one is like, for the `like:` term. Worked out
+    # by the caller, who has the vectoriser and the stored examples: only for the ids some topic
+    # names (see Compiled.likes), so usually none.
+    likes: frozenset[str] = field(default=frozenset())
 
     @classmethod
-    def of(cls, paper: PaperLike) -> PaperText:
+    def of(cls, paper: PaperLike, likes: frozenset[str] = frozenset()) -> PaperText:
         """The paper (a Paper row or anything shaped like one) as matching sees it."""
         return cls(
             id=paper.pk,
@@ -33,6 +37,7 @@ class PaperText:
             categories=tuple(paper.categories),
             upvotes=paper.upvotes,
             first_seen_at=paper.first_seen_at,
+            likes=likes,
         )
 
 

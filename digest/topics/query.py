@@ -13,13 +13,17 @@ has these semantics (luqum reads Lucene, where AND binds tighter than OR):
 Words are runs of letters and digits, compared with case and accents folded (`fold`); any other
 character separates words, so `human-AI` is the phrase "human ai". `cat:` values are whole
 arXiv categories compared case-insensitively, or a prefix with a trailing `*` (`cat:cs.*`).
+`like:` values are arXiv ids (`like:2504.12345`, `like:hep-th/9901001`; a version suffix is
+dropped, as stored papers are keyed without it): the term holds in a paper whose similarity to
+that paper reaches a threshold. The parser only checks the id's shape; which papers are like it
+is decided outside (PaperText.likes), and so is whether the id is a stored paper.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 MAX_LENGTH = 500
@@ -69,6 +73,15 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Like:
+    """Papers like the stored paper with this arXiv id (no version). `position` is where the
+    id is written, so that a caller who finds no such paper can point at it."""
+
+    arxiv_id: str
+    position: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     child: Node
 
@@ -83,7 +96,7 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Term | Category | Not | And | Or
+Node = Term | Category | Like | Not | And | Or
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +110,9 @@ class Query:
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 WORD_RUN = re.compile(rf"[^\W_](?:[^\W_]|[{_COMBINING}])*")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+# An arXiv id, new style (2504.12345) or old style (hep-th/9901001, math.GT/0309136), with an
+# optional version, which is dropped.
+ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
 
 
 def fold(run: str) -> str:
@@ -135,7 +151,7 @@ def parse(text: str) -> Query:
 
 def _has_positive(node: Node, positive: bool) -> bool:
     match node:
-        case Term() | Category():
+        case Term() | Category() | Like():
             return positive
         case Not(child):
             return _has_positive(child, not positive)
@@ -263,10 +279,10 @@ class _Parser:
 
     def fielded(self, token: _Token, outer: str | None) -> Node:
         name = token.text[:-1].lower()
-        if name not in FIELD_NAMES and name != "cat":
+        if name not in FIELD_NAMES and name not in ("cat", "like"):
             raise QueryError(
                 f"Unknown field {token.text} at character {token.position + 1}: "
-                "use title:, abstract:, author: or cat:.",
+                "use title:, abstract:, author:, cat: or like:.",
                 token.position,
             )
         if outer is not None:
@@ -315,6 +331,8 @@ class _Parser:
     def term(self, token: _Token, field: str | None, text: str, prefix: bool) -> Node:
         if field == "cat":
             return self.category(token, text, prefix)
+        if field == "like":
+            return self.like(token, text, prefix)
         words = tuple(tokenize(text))
         if not words:
             raise QueryError(
@@ -341,6 +359,17 @@ class _Parser:
             )
         self.count(token, 1, prefix)
         return Category(value, prefix)
+
+    def like(self, token: _Token, text: str, prefix: bool) -> Like:
+        found = ARXIV_ID.fullmatch(text.strip())
+        if found is None or prefix:
+            raise QueryError(
+                f"{token.text!r} at character {token.position + 1} is not an arXiv id: write "
+                "like:2504.12345 (for several papers, like:2504.12345 OR like:2505.00001).",
+                token.position,
+            )
+        self.count(token, 1, False)
+        return Like(found.group(1), token.position)
 
     def count(self, token: _Token, words: int, prefix: bool) -> None:
         self.terms += words

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from digest.topics.compiling import Document, compile_query, positive_terms, words_of
 from digest.topics.index import Topic
 from digest.topics.papers import PaperText
-from digest.topics.query import And, Category, Node, Not, Or, QueryError, Term
+from digest.topics.query import And, Category, Like, Node, Not, Or, QueryError, Term
 
 
 def match_naively(topics: Iterable[Topic], paper: PaperText) -> dict[int, frozenset[str]]:
@@ -38,6 +38,8 @@ def _holds(node: Node, doc: Document) -> bool:
                 category.startswith(value) if prefix else category == value
                 for category in doc.categories
             )
+        case Like(arxiv_id):
+            return arxiv_id in doc.likes
         case Not(child):
             return not _holds(child, doc)
         case And(children):
