@@ -3,7 +3,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from digest.topics.query import QueryError, parse
+from digest.actions import check_query
+from digest.topics.query import QueryError
 from subscriptions import actions
 from subscriptions.models import Subscriber, TopicFilter
 
@@ -16,7 +17,7 @@ class TopicFilterForm(forms.ModelForm):
     def clean_query(self) -> str:
         query = self.cleaned_data["query"]
         try:
-            parse(query)
+            check_query(query)
         except QueryError as error:
             raise forms.ValidationError(
                 f"{error.message} (at character {error.position + 1})"

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django import forms
 
 from core.addresses import is_quoted
-from digest.topics.query import QueryError, parse
+from digest.actions import check_query
+from digest.topics.query import QueryError
 from subscriptions.models import Subscriber
 
 MAX_TOPICS = 20
@@ -32,7 +33,7 @@ def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProbl
         if not line:
             continue
         try:
-            parse(line)
+            check_query(line)
         except QueryError as error:
             problems.append(TopicProblem(number, line, error.message, error.position))
         else:

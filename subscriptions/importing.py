@@ -16,7 +16,8 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from digest.topics.query import QueryError, parse
+from digest.actions import check_query
+from digest.topics.query import QueryError
 from subscriptions.forms import MAX_TOPICS
 from subscriptions.manage_forms import MAX_UPVOTES
 
@@ -160,7 +161,7 @@ def _topic(cells: dict[str, str]) -> tuple[str, str, int] | None:
             raise ValueError("topic_name and min_upvotes need a topic in the same row")
         return None
     try:
-        parse(query)
+        check_query(query)
     except QueryError as error:
         raise ValueError(f"topic {_shown(query)}: {error.message}") from None
     return (name or query)[:200], query, min_upvotes or 0

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django import forms
 
-from digest.topics.query import MAX_LENGTH, QueryError, parse
+from digest.actions import check_query
+from digest.topics.query import MAX_LENGTH, QueryError
 from subscriptions.forms import MAX_TOPICS, HoneypotForm
 from subscriptions.models import Subscriber
 
@@ -29,7 +30,7 @@ class TopicForm(forms.Form):
     def clean_query(self) -> str:
         query = self.cleaned_data["query"]
         try:
-            parse(query)
+            check_query(query)
         except QueryError as error:
             self.query_error = error
             raise forms.ValidationError(error.message) from None

@@ -6,12 +6,13 @@ preview searches that index. It matches exactly as digests do (a test holds it t
 the same papers), so the preview never promises what a digest would not send.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Sum
 
 from core import clock
+from digest import actions as digest_actions
 from digest.models import Paper
 from digest.topics.compiling import compile_query
 from digest.topics.corpus import Corpus
@@ -51,11 +52,14 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
     """The papers first seen in the last PREVIEW_DAYS that `query` matches with at least
     `min_upvotes` upvotes, best first. A query that does not parse gives its QueryError."""
     try:
-        compile_query(query)
+        digest_actions.check_query(query)
+        compiled = compile_query(query)
     except QueryError as error:
         return Preview(query, 0, [], error)
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
-    found = _papers_since(since).search(query, min_upvotes, since, SHOWN)
+    indexed = _papers_since(since)
+    likes = indexed.alike(compiled.likes) if compiled.likes else None
+    found = indexed.corpus.search(query, min_upvotes, since, SHOWN, likes)
     ids = [text.id for text, _ in found.best]
     rows = Paper.objects.only(*MATCHED_FIELDS, *EXTRA_FIELDS).in_bulk(ids)
     shown = [_shown(rows[text.id], words) for text, words in found.best if text.id in rows]
@@ -78,6 +82,8 @@ class _Indexed:
     built_at: datetime
     checked_at: datetime  # when the version was last found unchanged
     corpus: Corpus
+    # arXiv id -> the corpus's papers like that paper, found the first time a preview asks.
+    look_alikes: dict[str, set[int]] = field(default_factory=dict)
 
     def fresh(self, since: datetime, now: datetime) -> bool:
         """Whether the corpus still holds the papers first seen since `since`, as they are."""
@@ -89,20 +95,28 @@ class _Indexed:
             self.checked_at = now
         return True
 
+    def alike(self, arxiv_ids: frozenset[str]) -> dict[str, set[int]]:
+        """Each of these stored papers' look-alikes among the corpus (a like: term's papers)."""
+        missing = arxiv_ids - self.look_alikes.keys()
+        if missing:
+            found = digest_actions.papers_like(missing, self.corpus.papers)
+            self.look_alikes.update({arxiv_id: found.get(arxiv_id, set()) for arxiv_id in missing})
+        return self.look_alikes
+
 
 _latest: list[_Indexed] = []  # the one index of this process, once built
 
 
-def _papers_since(since: datetime) -> Corpus:
+def _papers_since(since: datetime) -> _Indexed:
     """An index of (at least) the papers first seen since `since`, as they are now."""
     now = clock.now()
     if _latest and _latest[0].fresh(since, now):
-        return _latest[0].corpus
+        return _latest[0]
     newest, version = newest_id(), week_version(since)
     recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS)
     corpus = Corpus([PaperText.of(paper) for paper in recent.iterator(chunk_size=2000)])
     _latest[:] = [_Indexed(since, newest, version, now, now, corpus)]
-    return corpus
+    return _latest[0]
 
 
 def newest_id() -> int | None:

@@ -23,6 +23,7 @@ from digest.topics.query import (
     Or,
     Query,
     Term,
+    like_terms,
     parse,
     tokenize,
 )
@@ -360,7 +361,7 @@ def compile_query(text: str) -> Compiled:
         frozenset(word for term in sure for word in term.words),
         tuple((term, _compile_term(term)) for term in dict.fromkeys(maybe)),
         _conjunction(query.root),
-        frozenset(liked_ids(query.root)),
+        frozenset(like.arxiv_id for like in like_terms(query.root)),
     )
 
 
@@ -432,19 +433,6 @@ def _key(node: Node) -> str | None:
             return f"like:{arxiv_id}"
         case _:
             return None
-
-
-def liked_ids(node: Node) -> set[str]:
-    """The arXiv ids of every like: term in the query."""
-    match node:
-        case Like(arxiv_id):
-            return {arxiv_id}
-        case Not(child):
-            return liked_ids(child)
-        case And(children) | Or(children):
-            return set().union(*map(liked_ids, children))
-        case _:
-            return set()
 
 
 # --- the words to highlight --------------------------------------------------------------------

@@ -159,6 +159,19 @@ def _has_positive(node: Node, positive: bool) -> bool:
             return any(_has_positive(child, positive) for child in children)
 
 
+def like_terms(node: Node) -> list[Like]:
+    """The query's like: terms (NOTed ones too), in the order they are written."""
+    match node:
+        case Like():
+            return [node]
+        case Not(child):
+            return like_terms(child)
+        case And(children) | Or(children):
+            return [like for child in children for like in like_terms(child)]
+        case _:
+            return []
+
+
 # --- lexing -------------------------------------------------------------------------------------
 
 _LEXEME = re.compile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from digest.topics.features import Vectoriser
 from digest.topics.papers import PaperText
@@ -23,8 +24,28 @@ def similarities(
     """Each candidate's cosine similarity (0..1) to its nearest example; 0 with no examples."""
     if not examples or not candidates:
         return np.zeros(len(candidates), dtype=np.float32)
-    products = vectoriser.transform(candidates) @ vectoriser.transform(examples).T
-    return np.asarray(products.max(axis=1).toarray()).ravel()
+    return np.asarray(_products(vectoriser, examples, candidates).max(axis=1).toarray()).ravel()
+
+
+def alike_each(
+    vectoriser: Vectoriser,
+    examples: Sequence[PaperText],
+    candidates: Sequence[PaperText],
+    threshold: float = LIKE_THRESHOLD,
+) -> np.ndarray:
+    """Candidates x examples: whether each candidate is like each example on its own (what
+    `like:a OR like:b` asks). A candidate is like several examples exactly when `alike` says so
+    of them together."""
+    if not examples or not candidates:
+        return np.zeros((len(candidates), len(examples)), dtype=bool)
+    return _products(vectoriser, examples, candidates).toarray() >= threshold
+
+
+def _products(
+    vectoriser: Vectoriser, examples: Sequence[PaperText], candidates: Sequence[PaperText]
+) -> sp.csr_matrix:
+    """Candidates x examples cosine similarities (the vectors are unit length), sparse."""
+    return vectoriser.transform(candidates) @ vectoriser.transform(examples).T
 
 
 def alike(

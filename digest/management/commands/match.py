@@ -5,14 +5,16 @@ goes after `--`: `manage.py match -- "-survey llm"`.
 """
 
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
 from core import clock
+from digest.likes import alike_ids, check_query, with_likes
 from digest.models import Paper
-from digest.topics.compiling import compile_query
 from digest.topics.index import Topic, TopicIndex
 from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import QueryError
@@ -33,14 +35,25 @@ class Command(BaseCommand):
         if days is not None and not 1 <= days <= MAX_DAYS:
             raise CommandError(f"--days must be a whole number of days, from 1 to {MAX_DAYS:,}.")
         try:
-            compile_query(query)
+            check_query(query)
         except QueryError as error:
             self.stderr.write(str(error))
             sys.exit(2)
         index = TopicIndex.build([Topic(key=0, query=query)])
-        for paper in papers(days).iterator(chunk_size=PAPERS_PER_BATCH):
-            if index.match(PaperText.of(paper)):
-                self.stdout.write(f"{paper.id} {' '.join(paper.title.split())}")
+        for batch in batches(papers(days)):
+            texts = [PaperText.of(paper) for paper in batch]
+            if index.likes:
+                texts = with_likes(texts, alike_ids(index.likes, texts))
+            for paper, text in zip(batch, texts, strict=True):
+                if index.match(text):
+                    self.stdout.write(f"{paper.id} {' '.join(paper.title.split())}")
+
+
+def batches(found: QuerySet[Paper]) -> Iterator[list[Paper]]:
+    """The papers in lists of PAPERS_PER_BATCH (a like: term compares a batch at once)."""
+    rows = found.iterator(chunk_size=PAPERS_PER_BATCH)
+    while batch := list(islice(rows, PAPERS_PER_BATCH)):
+        yield batch
 
 
 def papers(days: int | None) -> QuerySet[Paper]:
