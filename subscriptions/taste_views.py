@@ -1,6 +1,7 @@
 """What the reader taught the ranking, changed from the manage page: votes, mutes and the
-"trending <-> mine" control. Every change is a POST behind the manage session (see
-manage_views.with_reader), answered with a redirect back to the page's "taste" section.
+"trending <-> mine" control, and a `like:` topic started from a paper the reader liked. Every
+change is a POST behind the manage session (see manage_views.with_reader), answered with a
+redirect back to the page's section.
 """
 
 from django.contrib import messages
@@ -10,11 +11,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from digest import actions as digest_actions
+from digest.models import Paper
 from subscriptions import actions
+from subscriptions.forms import MAX_TOPICS
 from subscriptions.manage_views import with_reader
 from subscriptions.models import Subscriber
 
 SECTION = "taste"
+TOPIC_NAME_LENGTH = 60  # a topic started from a paper is named after its title, this short
 
 
 @require_POST
@@ -56,6 +60,39 @@ def change_blend(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     else:
         return _back(request, "Choose a value from 0 to 100.", SECTION, error=True)
     return _back(request, "Saved: your digests are ordered that way from now on.", SECTION)
+
+
+@require_POST
+@with_reader
+def start_topic(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    """`paper` is a stored paper's id, as the "More like this" page sends it: adds the topic
+    `like:<its arXiv id>`, named after its title, unless the reader has it or has no room."""
+    paper = Paper.objects.filter(pk=_number(request.POST.get("paper", "")))
+    paper = paper.exclude(arxiv_id=None).first()
+    if paper is None:
+        return _back(request, "That paper can't start a topic.", "topics", error=True)
+    query = f"like:{paper.arxiv_id}"
+    existing = subscriber.topics.filter(query=query).first()
+    if existing is not None:
+        return _back(request, f"You already have this topic: “{existing.name}”.", "topics")
+    if subscriber.topics.count() >= MAX_TOPICS:
+        message = f"You have {MAX_TOPICS} topics, the most there can be: remove one first."
+        return _back(request, message, "topics", error=True)
+    name = _shortened(paper.title)
+    actions.add_topics(subscriber, [(name, query, 0)])
+    return _back(request, f"Topic “{name}” added: papers like this one.", "topics")
+
+
+def _shortened(title: str) -> str:
+    """The title on one line, cut after its last whole word that fits the name's length."""
+    title = " ".join(title.split())
+    if len(title) <= TOPIC_NAME_LENGTH:
+        return title
+    return title[: TOPIC_NAME_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def _number(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 def _back(request: HttpRequest, message: str, section: str, error: bool = False) -> HttpResponse:

@@ -38,6 +38,7 @@ urlpatterns = [
     path("manage/mutes/<int:pk>/", taste_views.unmute, name="unmute"),
     path("manage/votes/<int:paper_id>/", taste_views.remove_vote, name="remove_vote"),
     path("manage/blend/", taste_views.change_blend, name="blend"),
+    path("manage/topics/like/", taste_views.start_topic, name="start_topic"),
     # The emailed link: after the fixed manage/ paths, which a token never equals.
     path("manage/<str:token>/", manage_views.open_link, name="manage"),
     path("more/<str:token>/<int:position>/", feedback_views.feedback, {"liked": True}, name="more"),

@@ -146,3 +146,93 @@ def test_the_manage_link_offer_mails_the_reader_not_the_visitor(
     assert response.status_code == 200
     assert [message.to for message in mailoutbox] == [["ada@example.com"]]
     assert not Vote.objects.exists()
+
+
+def _managing(reader) -> Client:
+    """A browser holding the reader's manage session, as after opening their emailed link."""
+    client = Client()
+    client.get(reverse("subscriptions:manage", args=[TokenMaker("manage").make(reader, MORNING)]))
+    return client
+
+
+def test_after_more_like_this_with_a_manage_session_it_starts_a_topic_from_the_paper() -> None:
+    ada = make_reader("ada@example.com", {"Agents": "agents"})
+    title = "Sparse attention: a long, careful study of what heads look at in long contexts"
+    paper = make_paper(title)
+    client = _managing(ada)
+
+    page = client.post(_url(make_sent_digest(ada, [paper]), 0, liked=True))
+    started = client.post(reverse("subscriptions:start_topic"), {"paper": paper.pk}, follow=True)
+
+    assert b"Start a topic from this paper" in page.content
+    assert f'name="paper" value="{paper.pk}"'.encode() in page.content
+    assert list(ada.topics.values_list("name", "query")) == [
+        ("Agents", "agents"),
+        ("Sparse attention: a long, careful study of what heads look…", f"like:{paper.arxiv_id}"),
+    ]
+    assert started.redirect_chain == [("/manage/#topics", 302)]
+    assert "papers like this one" in started.content.decode()
+
+
+def test_a_topic_the_reader_has_is_not_started_twice() -> None:
+    ada = make_reader("ada@example.com")
+    paper = make_paper("Sparse attention")
+    client = _managing(ada)
+    client.post(reverse("subscriptions:start_topic"), {"paper": paper.pk})
+
+    again = client.post(reverse("subscriptions:start_topic"), {"paper": paper.pk}, follow=True)
+
+    assert "You already have this topic: “Sparse attention”." in again.content.decode()
+    assert ada.topics.count() == 1
+
+
+def test_a_reader_at_the_topic_limit_is_told_to_remove_one_first() -> None:
+    ada = make_reader("ada@example.com", {f"t{n}": f"word{n}" for n in range(20)})
+    paper = make_paper("Sparse attention")
+
+    refused = _managing(ada).post(
+        reverse("subscriptions:start_topic"), {"paper": paper.pk}, follow=True
+    )
+
+    assert "You have 20 topics, the most there can be: remove one first." in (
+        refused.content.decode()
+    )
+    assert not ada.topics.filter(query__startswith="like:").exists()
+
+
+def test_after_more_like_this_without_a_manage_session_it_offers_a_manage_link() -> None:
+    ada = make_reader("ada@example.com")
+    paper = make_paper("Sparse attention")
+    delivery = make_sent_digest(ada, [paper])
+
+    page = Client().post(_url(delivery, 0, liked=True))
+    tried = Client().post(reverse("subscriptions:start_topic"), {"paper": paper.pk})
+
+    assert b"Want a topic from this paper?" in page.content
+    assert b"Email me a link to manage my subscription" in page.content
+    assert b"Start a topic from this paper" not in page.content
+    assert tried.status_code == 400
+    assert not ada.topics.exists()
+
+
+def test_starting_a_topic_needs_a_post_with_the_csrf_token() -> None:
+    ada = make_reader("ada@example.com")
+    paper = make_paper("Sparse attention")
+    client = _managing(ada)
+    client.handler.enforce_csrf_checks = True
+
+    opened = client.get(reverse("subscriptions:start_topic"), {"paper": paper.pk})
+    forged = client.post(reverse("subscriptions:start_topic"), {"paper": paper.pk})
+
+    assert (opened.status_code, forged.status_code) == (405, 403)
+    assert not ada.topics.exists()
+
+
+def test_another_readers_manage_session_gets_no_topic_offer() -> None:
+    ada, bob = make_reader("ada@example.com"), make_reader("bob@example.com")
+    delivery = make_sent_digest(ada, [make_paper("Sparse attention")])
+
+    page = _managing(bob).post(_url(delivery, 0, liked=True))
+
+    assert b"Start a topic from this paper" not in page.content
+    assert b"Email me a link to manage my subscription" in page.content
