@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from subscriptions.models import Subscriber
+from tests.digests import make_paper
 from tests.personas import ada, dee
 from tests.services import ROOT, require_postgres, worker_environment
 
@@ -174,3 +175,19 @@ def test_the_command_exits_with_status_1_when_a_row_is_bad(tmp_path) -> None:
     assert done.returncode == 1
     assert "line 3: 'nope' is not an email address" in done.stderr
     assert Subscriber.objects.filter(email="ada@example.com", status="active").exists()
+
+
+def test_a_like_topic_must_name_a_stored_paper(tmp_path) -> None:
+    paper = make_paper("Sparse attention")
+    text = f"email,topic\nada@example.com,like:{paper.arxiv_id}\nbob@example.com,like:2101.00001\n"
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="1 row"):
+        call_command("import_subscribers", str(csv_file(tmp_path, text)), stderr=err)
+
+    assert "line 3: topic 'like:2101.00001': No paper here has the arXiv id 2101.00001" in (
+        err.getvalue()
+    )
+    assert list(Subscriber.objects.values_list("email", "topics__query")) == [
+        ("ada@example.com", f"like:{paper.arxiv_id}")
+    ]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from digest.topics.features import Vectoriser
-from digest.topics.similarity import LIKE_THRESHOLD, alike, similarities
+from digest.topics.similarity import LIKE_THRESHOLD, alike, alike_each, similarities
 from tests.topic_papers import about, real_papers
 
 
@@ -53,3 +53,15 @@ def test_the_nearest_example_counts(vectoriser: Vectoriser) -> None:
 
 def test_with_no_examples_nothing_is_alike(vectoriser: Vectoriser) -> None:
     assert alike(vectoriser, [], list(real_papers()[:5])) == [False] * 5
+
+
+def test_alike_each_asks_alike_of_each_example_on_its_own(vectoriser: Vectoriser) -> None:
+    examples, candidates = list(real_papers()[60:63]), list(real_papers()[:120])
+
+    found = alike_each(vectoriser, examples, candidates)
+
+    assert found.shape == (120, 3)
+    for column, example in enumerate(examples):
+        assert found[:, column].tolist() == alike(vectoriser, [example], candidates)
+    assert found.any(axis=1).tolist() == alike(vectoriser, examples, candidates)
+    assert found[60:63].diagonal().all()  # each example is like itself
