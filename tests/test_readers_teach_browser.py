@@ -1,4 +1,5 @@
-"""In a real browser: "Less like this" from an emailed digest, then mute one of its authors."""
+"""In a real browser: "Less like this" from an emailed digest, then mute one of its authors;
+"More like this", then start a topic from the paper."""
 
 import re
 from datetime import timedelta
@@ -57,3 +58,28 @@ def test_less_like_this_then_mute_an_author_keeps_them_out_of_the_next_digest(
     later = mailoutbox[-1].body
     assert "Someone else's paper" in later
     assert "Grace Hopper" not in later
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_more_like_this_then_start_a_topic_from_the_paper_on_a_phone(
+    live_server, page, artefacts, mailoutbox, settings
+) -> None:
+    settings.SITE_URL = live_server.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    liked = paper(1, "Sparse attention for very long contexts", ["Grace Hopper"], hours_ago=2)
+    make_reader("ada@example.com", time_zone="UTC")
+    send(timezone.now())
+    [digest] = mailoutbox
+    html = digest.alternatives[0][0]
+    more = re.search(r'<a href="([^"]+)"[^>]*>More like this</a>', html).group(1)
+    manage = re.search(r"https?://\S+/manage/\S+/", digest.body).group()
+
+    page.goto(manage)
+    page.goto(more)
+    page.get_by_role("button", name="More like this").click()
+    page.screenshot(path=artefacts / "feedback-start-topic.png", full_page=True)
+    page.get_by_role("button", name="Start a topic from this paper").click()
+
+    assert "Topic “Sparse attention for very long contexts” added" in page.content()
+    assert page.locator(f'input[value="like:{liked.arxiv_id}"]').count() == 1
