@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from digest import actions as digest_actions
 from digest.models import Paper
+from digest.topics.query import Like, QueryError, parse
 from subscriptions import actions
 from subscriptions.forms import MAX_TOPICS
 from subscriptions.manage_views import with_reader
@@ -72,7 +73,7 @@ def start_topic(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     if paper is None:
         return _back(request, "That paper can't start a topic.", "topics", error=True)
     query = f"like:{paper.arxiv_id}"
-    existing = subscriber.topics.filter(query=query).first()
+    existing = next((t for t in subscriber.topics.all() if _is_like(t.query, paper.arxiv_id)), None)
     if existing is not None:
         return _back(request, f"You already have this topic: “{existing.name}”.", "topics")
     if subscriber.topics.count() >= MAX_TOPICS:
@@ -81,6 +82,14 @@ def start_topic(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     name = _shortened(paper.title)
     actions.add_topics(subscriber, [(name, query, 0)])
     return _back(request, f"Topic “{name}” added: papers like this one.", "topics")
+
+
+def _is_like(query: str, arxiv_id: str) -> bool:
+    """Whether the query is exactly `like:<arxiv_id>`, however it is written (`like:…v2`)."""
+    try:
+        return parse(query).root == Like(arxiv_id)
+    except QueryError:
+        return False
 
 
 def _shortened(title: str) -> str:

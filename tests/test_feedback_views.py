@@ -186,6 +186,18 @@ def test_a_topic_the_reader_has_is_not_started_twice() -> None:
     assert ada.topics.count() == 1
 
 
+def test_a_topic_the_reader_wrote_with_a_version_counts_as_the_same() -> None:
+    paper = make_paper("Sparse attention")
+    ada = make_reader("ada@example.com", {"Mine": f"like:{paper.arxiv_id}v2"})
+
+    again = _managing(ada).post(
+        reverse("subscriptions:start_topic"), {"paper": paper.pk}, follow=True
+    )
+
+    assert "You already have this topic: “Mine”." in again.content.decode()
+    assert ada.topics.count() == 1
+
+
 def test_a_reader_at_the_topic_limit_is_told_to_remove_one_first() -> None:
     ada = make_reader("ada@example.com", {f"t{n}": f"word{n}" for n in range(20)})
     paper = make_paper("Sparse attention")

@@ -258,7 +258,7 @@ _COMMON = frozenset((
 
 def _cost(key: Key) -> float:
     kind, value = key
-    if kind == "l":  # a few papers in a hundred pass the similarity threshold
+    if kind == "l":  # about one paper in a hundred is like a given one (docs/learning.md)
         return 0.05
     if kind == "c":
         return 0.2

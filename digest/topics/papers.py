@@ -22,12 +22,12 @@ class PaperText:
     upvotes: int | None
     first_seen_at: datetime
     # The arXiv ids (no version) of the papers this one is like, for the `like:` term. Worked out
-    # by the caller, who has the vectoriser and the stored examples: only for the ids some topic
-    # names (see Compiled.likes), so usually none.
+    # by the caller, who has the vectoriser and the stored examples (digest/likes.py), only for
+    # the ids some topic names (Compiled.likes), so usually none.
     likes: frozenset[str] = field(default=frozenset())
 
     @classmethod
-    def of(cls, paper: PaperLike, likes: frozenset[str] = frozenset()) -> PaperText:
+    def of(cls, paper: PaperLike) -> PaperText:
         """The paper (a Paper row or anything shaped like one) as matching sees it."""
         return cls(
             id=paper.pk,
@@ -37,7 +37,6 @@ class PaperText:
             categories=tuple(paper.categories),
             upvotes=paper.upvotes,
             first_seen_at=paper.first_seen_at,
-            likes=likes,
         )
 
 

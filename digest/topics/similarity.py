@@ -34,8 +34,8 @@ def alike_each(
     threshold: float = LIKE_THRESHOLD,
 ) -> np.ndarray:
     """Candidates x examples: whether each candidate is like each example on its own (what
-    `like:a OR like:b` asks). A candidate is like several examples exactly when `alike` says so
-    of them together."""
+    `like:a OR like:b` asks). A candidate is like any of them exactly when `alike` says it is
+    like them together."""
     if not examples or not candidates:
         return np.zeros((len(candidates), len(examples)), dtype=bool)
     return _products(vectoriser, examples, candidates).toarray() >= threshold
