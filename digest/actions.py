@@ -1,31 +1,18 @@
 """What readers teach the ranking: votes and mutes, called by the feedback pages and the manage
 page alike. Each change to a reader's votes retrains that reader (one Celery task, after commit).
-Also the subscriptions app's way to the like: term's checks and look-alikes (digest/likes.py).
+Also the subscriptions app's way to the like: term's check and look-alikes (digest/likes.py).
 """
-
-from collections.abc import Collection, Sequence
 
 from django.db import transaction
 
 from core import clock
-from digest import likes, tasks
+from digest import tasks
+from digest.likes import LookAlikes as LookAlikes
+from digest.likes import check_query as check_query
 from digest.models import Paper
-from digest.topics.papers import PaperText
-from digest.topics.query import Query
 from subscriptions.models import Mute, Subscriber, Vote
 
 MAX_MUTE_LENGTH = Mute._meta.get_field("value").max_length
-
-
-def check_query(text: str) -> Query:
-    """A topic query parsed, its like: ids checked against the stored papers. Raises
-    QueryError (message and position) as the parser does."""
-    return likes.check_query(text)
-
-
-def papers_like(arxiv_ids: Collection[str], candidates: Sequence[PaperText]) -> dict[str, set[int]]:
-    """For each stored paper of these arXiv ids, the ids of the candidates like it."""
-    return likes.alike_ids(arxiv_ids, candidates)
 
 
 def vote(reader: Subscriber, paper: Paper, liked: bool) -> Vote:

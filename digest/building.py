@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from django.db import DatabaseError, connection, transaction
 
-from digest.likes import alike_ids, with_likes
+from digest.likes import LookAlikes
 from digest.models import Delivery, Paper, SentPaper
 from digest.tailoring import LearnedOrder, Mutes
 from digest.topics.compiling import Document
@@ -73,8 +73,7 @@ class _Window:
         # sorting numbers rather than ranking their texts again.
         self.position = {text.id: n for n, text in enumerate(rank(self.texts.values()))}
         self.matches: dict[QueryKey, dict[int, frozenset[str]]] = {}
-        # arXiv id -> the window's papers like that paper, for the like: terms matched so far.
-        self.alike: dict[str, set[int]] = {}
+        self.look_alikes = LookAlikes(list(self.texts.values()))  # for like: terms
 
     def covers(self, start: datetime, end: datetime) -> bool:
         return self.start <= start and end <= self.end
@@ -90,21 +89,12 @@ class _Window:
         if new:
             index = TopicIndex.build(Topic(n, query, least) for n, (query, least) in enumerate(new))
             found: list[dict[int, frozenset[str]]] = [{} for _ in new]
-            for text in self._texts_for(index.likes):
+            texts = self.look_alikes.texts(index.likes) if index.likes else self.texts.values()
+            for text in texts:
                 for n, words in index.match_document(_document(text), text.upvotes).items():
                     found[n][text.id] = words
             self.matches.update(zip(new, found, strict=True))
         return {t.pk: self.matches[(t.query, t.min_upvotes)] for t in topics}
-
-    def _texts_for(self, likes: frozenset[str]) -> list[PaperText]:
-        """The papers' texts, with the likes these arXiv ids need (each compared once a window)."""
-        texts = list(self.texts.values())
-        if not likes:
-            return texts
-        missing = likes - self.alike.keys()
-        self.alike.update({arxiv_id: set() for arxiv_id in missing})  # no stored paper: none
-        self.alike.update(alike_ids(missing, texts))
-        return with_likes(texts, {arxiv_id: self.alike.get(arxiv_id, set()) for arxiv_id in likes})
 
 
 # This process's window of the planning batch it is building, so the batch's later chunks reuse

@@ -17,7 +17,7 @@ from digest import tastes
 from digest.models import Paper
 from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import Query, QueryError, like_terms, parse
-from digest.topics.similarity import alike_each
+from digest.topics.similarity import Candidates
 
 
 def check_query(text: str) -> Query:
@@ -39,31 +39,49 @@ def check_query(text: str) -> Query:
     return query
 
 
-def alike_ids(arxiv_ids: Collection[str], candidates: Sequence[PaperText]) -> dict[str, set[int]]:
-    """For each stored paper of these arXiv ids, the ids of the candidates like it (itself
-    included when it is a candidate). An id no stored paper has is left out."""
-    if not arxiv_ids or not candidates:
-        return {}
-    rows = Paper.objects.filter(arxiv_id__in=arxiv_ids).only(*MATCHED_FIELDS, "arxiv_id")
-    examples = {row.arxiv_id: PaperText.of(row) for row in rows if row.arxiv_id}
-    features = tastes.vectoriser()
-    if not examples or features is None:
-        return {}
-    found = alike_each(features, list(examples.values()), candidates)
-    ids = np.array([candidate.id for candidate in candidates])
-    return {
-        arxiv_id: set(ids[found[:, column]].tolist()) for column, arxiv_id in enumerate(examples)
-    }
+class LookAlikes:
+    """Which of a fixed set of papers (a digest window's, the preview's week, a batch of
+    `manage.py match`) are like the stored papers that like: terms name. Each named paper is
+    compared once, and the candidates' vectors computed once, the first time one is asked for."""
 
+    def __init__(self, candidates: Sequence[PaperText]) -> None:
+        self.candidates = candidates
+        self.found: dict[str, set[int]] = {}  # arXiv id -> the ids of the candidates like it
+        self.compared: Candidates | None = None
 
-def with_likes(texts: Sequence[PaperText], alike: dict[str, set[int]]) -> list[PaperText]:
-    """The texts, each with the arXiv ids (of those in `alike`, as alike_ids gives them) of
-    the papers it is like."""
-    likes: dict[int, set[str]] = {}
-    for arxiv_id, paper_ids in alike.items():
-        for paper_id in paper_ids:
-            likes.setdefault(paper_id, set()).add(arxiv_id)
-    return [
-        replace(text, likes=frozenset(likes[text.id])) if text.id in likes else text
-        for text in texts
-    ]
+    def of(self, arxiv_ids: Collection[str]) -> dict[str, set[int]]:
+        """For each of these arXiv ids, the ids of the candidates like its stored paper (itself
+        included, when it is a candidate); none for an id no stored paper has."""
+        missing = set(arxiv_ids) - self.found.keys()
+        if missing:
+            self.found.update({arxiv_id: set() for arxiv_id in missing})
+            self.found.update(self._compare(missing))
+        return {arxiv_id: self.found[arxiv_id] for arxiv_id in arxiv_ids}
+
+    def texts(self, arxiv_ids: Collection[str]) -> list[PaperText]:
+        """The candidates, each with the ids among these whose papers it is like."""
+        likes: dict[int, set[str]] = {}
+        for arxiv_id, paper_ids in self.of(arxiv_ids).items():
+            for paper_id in paper_ids:
+                likes.setdefault(paper_id, set()).add(arxiv_id)
+        return [
+            replace(text, likes=frozenset(likes[text.id])) if text.id in likes else text
+            for text in self.candidates
+        ]
+
+    def _compare(self, arxiv_ids: set[str]) -> dict[str, set[int]]:
+        rows = Paper.objects.filter(arxiv_id__in=arxiv_ids).only(*MATCHED_FIELDS, "arxiv_id")
+        examples = {row.arxiv_id: PaperText.of(row) for row in rows if row.arxiv_id}
+        if not examples or not self.candidates:
+            return {}
+        if self.compared is None:
+            features = tastes.vectoriser()
+            if features is None:
+                return {}
+            self.compared = Candidates(features, self.candidates)
+        found = self.compared.alike_each(list(examples.values()))
+        ids = np.array([candidate.id for candidate in self.candidates])
+        return {
+            arxiv_id: set(ids[found[:, column]].tolist())
+            for column, arxiv_id in enumerate(examples)
+        }

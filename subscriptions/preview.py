@@ -6,7 +6,7 @@ preview searches that index. It matches exactly as digests do (a test holds it t
 the same papers), so the preview never promises what a digest would not send.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Sum
@@ -58,7 +58,7 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
         return Preview(query, 0, [], error)
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
     indexed = _papers_since(since)
-    likes = indexed.alike(compiled.likes) if compiled.likes else None
+    likes = indexed.look_alikes.of(compiled.likes) if compiled.likes else None
     found = indexed.corpus.search(query, min_upvotes, since, SHOWN, likes)
     ids = [text.id for text, _ in found.best]
     rows = Paper.objects.only(*MATCHED_FIELDS, *EXTRA_FIELDS).in_bulk(ids)
@@ -82,8 +82,7 @@ class _Indexed:
     built_at: datetime
     checked_at: datetime  # when the version was last found unchanged
     corpus: Corpus
-    # arXiv id -> the corpus's papers like that paper, found the first time a preview asks.
-    look_alikes: dict[str, set[int]] = field(default_factory=dict)
+    look_alikes: digest_actions.LookAlikes  # the corpus's papers like those like: terms name
 
     def fresh(self, since: datetime, now: datetime) -> bool:
         """Whether the corpus still holds the papers first seen since `since`, as they are."""
@@ -94,14 +93,6 @@ class _Indexed:
                 return False
             self.checked_at = now
         return True
-
-    def alike(self, arxiv_ids: frozenset[str]) -> dict[str, set[int]]:
-        """Each of these stored papers' look-alikes among the corpus (a like: term's papers)."""
-        missing = arxiv_ids - self.look_alikes.keys()
-        if missing:
-            found = digest_actions.papers_like(missing, self.corpus.papers)
-            self.look_alikes.update({arxiv_id: found.get(arxiv_id, set()) for arxiv_id in missing})
-        return self.look_alikes
 
 
 _latest: list[_Indexed] = []  # the one index of this process, once built
@@ -115,7 +106,8 @@ def _papers_since(since: datetime) -> _Indexed:
     newest, version = newest_id(), week_version(since)
     recent = Paper.objects.filter(first_seen_at__gte=since).only(*MATCHED_FIELDS)
     corpus = Corpus([PaperText.of(paper) for paper in recent.iterator(chunk_size=2000)])
-    _latest[:] = [_Indexed(since, newest, version, now, now, corpus)]
+    looks = digest_actions.LookAlikes(corpus.papers)
+    _latest[:] = [_Indexed(since, newest, version, now, now, corpus, looks)]
     return _latest[0]
 
 

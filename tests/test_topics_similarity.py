@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from digest.topics.features import Vectoriser
-from digest.topics.similarity import LIKE_THRESHOLD, alike, alike_each, similarities
+from digest.topics.similarity import LIKE_THRESHOLD, Candidates, alike, similarities
 from tests.topic_papers import about, real_papers
 
 
@@ -55,13 +55,20 @@ def test_with_no_examples_nothing_is_alike(vectoriser: Vectoriser) -> None:
     assert alike(vectoriser, [], list(real_papers()[:5])) == [False] * 5
 
 
-def test_alike_each_asks_alike_of_each_example_on_its_own(vectoriser: Vectoriser) -> None:
+def test_candidates_are_asked_alike_of_each_example_on_its_own(vectoriser: Vectoriser) -> None:
     examples, candidates = list(real_papers()[60:63]), list(real_papers()[:120])
 
-    found = alike_each(vectoriser, examples, candidates)
+    found = Candidates(vectoriser, candidates).alike_each(examples)
 
     assert found.shape == (120, 3)
     for column, example in enumerate(examples):
         assert found[:, column].tolist() == alike(vectoriser, [example], candidates)
     assert found.any(axis=1).tolist() == alike(vectoriser, examples, candidates)
     assert found[60:63].diagonal().all()  # each example is like itself
+
+
+def test_no_candidates_or_no_examples_are_like_nothing(vectoriser: Vectoriser) -> None:
+    some = list(real_papers()[:5])
+
+    assert Candidates(vectoriser, []).alike_each(some).shape == (0, 5)
+    assert not Candidates(vectoriser, some).alike_each([]).any()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from digest.topics.features import Vectoriser
 from digest.topics.papers import PaperText
@@ -24,28 +23,30 @@ def similarities(
     """Each candidate's cosine similarity (0..1) to its nearest example; 0 with no examples."""
     if not examples or not candidates:
         return np.zeros(len(candidates), dtype=np.float32)
-    return np.asarray(_products(vectoriser, examples, candidates).max(axis=1).toarray()).ravel()
+    products = vectoriser.transform(candidates) @ vectoriser.transform(examples).T
+    return np.asarray(products.max(axis=1).toarray()).ravel()
 
 
-def alike_each(
-    vectoriser: Vectoriser,
-    examples: Sequence[PaperText],
-    candidates: Sequence[PaperText],
-    threshold: float = LIKE_THRESHOLD,
-) -> np.ndarray:
-    """Candidates x examples: whether each candidate is like each example on its own (what
-    `like:a OR like:b` asks). A candidate is like any of them exactly when `alike` says it is
-    like them together."""
-    if not examples or not candidates:
-        return np.zeros((len(candidates), len(examples)), dtype=bool)
-    return _products(vectoriser, examples, candidates).toarray() >= threshold
+class Candidates:
+    """Papers to ask again and again which of them are like given examples (each like: term of a
+    digest window or a preview's week): their vectors are computed once, since that is most of
+    the cost (about 0.7 ms a paper)."""
 
+    def __init__(self, vectoriser: Vectoriser, candidates: Sequence[PaperText]) -> None:
+        self.vectoriser = vectoriser
+        self.count = len(candidates)
+        self.vectors = vectoriser.transform(candidates) if candidates else None
 
-def _products(
-    vectoriser: Vectoriser, examples: Sequence[PaperText], candidates: Sequence[PaperText]
-) -> sp.csr_matrix:
-    """Candidates x examples cosine similarities (the vectors are unit length), sparse."""
-    return vectoriser.transform(candidates) @ vectoriser.transform(examples).T
+    def alike_each(
+        self, examples: Sequence[PaperText], threshold: float = LIKE_THRESHOLD
+    ) -> np.ndarray:
+        """Candidates x examples: whether each candidate is like each example on its own (what
+        `like:a OR like:b` asks). A candidate is like any of them exactly when `alike` says it
+        is like them together."""
+        if not examples or self.vectors is None:
+            return np.zeros((self.count, len(examples)), dtype=bool)
+        products = self.vectors @ self.vectoriser.transform(examples).T
+        return products.toarray() >= threshold
 
 
 def alike(

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
 from core import clock
-from digest.likes import alike_ids, check_query, with_likes
+from digest.likes import LookAlikes, check_query
 from digest.models import Paper
 from digest.topics.index import Topic, TopicIndex
 from digest.topics.papers import MATCHED_FIELDS, PaperText
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         for batch in batches(papers(days)):
             texts = [PaperText.of(paper) for paper in batch]
             if index.likes:
-                texts = with_likes(texts, alike_ids(index.likes, texts))
+                texts = LookAlikes(texts).texts(index.likes)
             for paper, text in zip(batch, texts, strict=True):
                 if index.match(text):
                     self.stdout.write(f"{paper.id} {' '.join(paper.title.split())}")
