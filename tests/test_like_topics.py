@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from digest import tastes
-from digest.models import Paper, SentPaper
+from digest.likes import LookAlikes
+from digest.models import Paper, SentPaper, Vocabulary
 from digest.topics.papers import PaperText
 from digest.topics.query import tokenize
 from digest.topics.similarity import alike
@@ -140,3 +143,28 @@ def test_a_digest_carries_the_papers_like_the_named_one(frozen_clock) -> None:
     sent = SentPaper.objects.filter(subscriber=reader)
     assert {row.paper_id for row in sent} == expected
     assert all(row.topics == ["Agents"] for row in sent)
+
+
+def test_look_alikes_compare_each_named_paper_once(library) -> None:
+    example, expected = library
+    looks = LookAlikes([PaperText.of(paper) for paper in Paper.objects.all()])
+
+    first = looks.of([example.arxiv_id, "2101.00001"])
+    with CaptureQueriesContext(connection) as again:
+        second = looks.of([example.arxiv_id])
+
+    assert first == {example.arxiv_id: expected, "2101.00001": set()}
+    assert second == {example.arxiv_id: expected}
+    assert len(again) == 0
+
+
+def test_digests_of_topics_without_like_fit_no_vocabulary(frozen_clock) -> None:
+    require_postgres()
+    frozen_clock.travel_to(MORNING - timedelta(hours=2))
+    stored_papers()
+    reader = make_reader("lin@example.com", {"Agents": "agent*"})
+
+    call_command("send_digests", "--now", MORNING.isoformat(), stdout=StringIO())
+
+    assert SentPaper.objects.filter(subscriber=reader).exists()
+    assert not Vocabulary.objects.exists()
