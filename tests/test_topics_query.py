@@ -273,6 +273,6 @@ def test_every_example_in_the_readers_guide_parses() -> None:
     examples = guide.split("## Examples", 1)[1].split("##", 1)[0]
     queries = re.findall(r"^\| `(.+?)` \|", examples, re.MULTILINE)
 
-    assert len(queries) == 6
+    assert len(queries) == 7
     for query in queries:
         parse(query)
