@@ -62,6 +62,16 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
     return Preview(query, found.total, shown)
 
 
+def matching(query: str, min_upvotes: int = 0) -> int | None:
+    """How many papers first seen in the last PREVIEW_DAYS `query` matches (None if it does not
+    parse): a topic's count on the manage page, without loading any paper."""
+    since = clock.now() - timedelta(days=PREVIEW_DAYS)
+    try:
+        return _papers_since(since).search(query, min_upvotes, since, best=0).total
+    except QueryError:
+        return None
+
+
 def _shown(paper: Paper, words: frozenset[str]) -> PreviewPaper:
     text = excerpt(paper.abstract, words)
     return PreviewPaper(paper, highlight(paper.title, words), highlight(text, words))
