@@ -5,7 +5,13 @@ import calendar
 from django import forms
 
 from digest.topics.query import MAX_LENGTH, QueryError, parse
-from subscriptions.forms import MAX_TOPICS, EmailAddressField, HoneypotForm, TimeZoneField
+from subscriptions.forms import (
+    MAX_TOPICS,
+    EmailAddressField,
+    HoneypotForm,
+    TimeZoneField,
+    time_zones,
+)
 from subscriptions.models import Subscriber, TopicFilter
 
 MAX_UPVOTES = 100_000
@@ -144,6 +150,14 @@ class ScheduleForm(forms.ModelForm):
                 "invalid_choice": "Choose daily or weekly.",
             }
         }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # A zone this system no longer lists (tzdata renames) stays the reader's until they
+        # change it, rather than a silent first entry of the list on their next save.
+        kept = self.instance.time_zone
+        if (kept, kept) not in time_zones():
+            self.fields["time_zone"].choices = [(kept, kept), *time_zones()]
 
 
 class DeleteForm(forms.Form):

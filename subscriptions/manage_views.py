@@ -117,14 +117,15 @@ class Problem:
 
 
 def _topic_cards(subscriber: Subscriber, bound: Form | None) -> list[TopicCard]:
+    topics = list(subscriber.topics.all())
+    counts = matching([(topic.query, topic.min_upvotes) for topic in topics])
     cards = []
-    for topic in subscriber.topics.all():
+    for topic, matched in zip(topics, counts, strict=True):
         prefix = f"topic-{topic.pk}"
         form = bound if bound is not None and bound.prefix == prefix else None
         if form is None:
             initial = {f: getattr(topic, f) for f in ("name", "query", "min_upvotes", "enabled")}
             form = EditTopicForm(prefix=prefix, initial=initial)
-        matched = matching(topic.query, topic.min_upvotes)
         cards.append(TopicCard(topic, form, matched, editing=form is bound))
     return cards
 

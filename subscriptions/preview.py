@@ -62,14 +62,19 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
     return Preview(query, found.total, shown)
 
 
-def matching(query: str, min_upvotes: int = 0) -> int | None:
-    """How many papers first seen in the last PREVIEW_DAYS `query` matches (None if it does not
-    parse): a topic's count on the manage page, without loading any paper."""
+def matching(topics: list[tuple[str, int]]) -> list[int | None]:
+    """For each (query, minimum upvotes), how many papers first seen in the last PREVIEW_DAYS
+    it matches (None if it does not parse): the topics' counts on the manage page, from one
+    look at the index and without loading any paper."""
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
-    try:
-        return _papers_since(since).search(query, min_upvotes, since, best=0).total
-    except QueryError:
-        return None
+    corpus = _papers_since(since)
+    counts: list[int | None] = []
+    for query, min_upvotes in topics:
+        try:
+            counts.append(corpus.search(query, min_upvotes, since, best=0).total)
+        except QueryError:
+            counts.append(None)
+    return counts
 
 
 def _shown(paper: Paper, words: frozenset[str]) -> PreviewPaper:

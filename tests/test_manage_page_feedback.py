@@ -13,7 +13,7 @@ from django.http import HttpResponse
 
 from subscriptions import manage_views
 from tests.manage_page import PAGE, open_link, paper, queries, schedule
-from tests.personas import ada
+from tests.personas import ada, make_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +228,15 @@ def test_the_page_has_no_datalist_and_closes_every_option(client) -> None:
     assert "<datalist" not in html
     assert html.count("<option") == html.count("</option>") > 400
     assert Elements(html).unclosed_options == 0
+
+
+def test_a_zone_the_list_no_longer_has_stays_chosen_and_saves(client) -> None:
+    reader = make_reader("eve@example.com", time_zone="Old/Renamed")
+    open_link(client, reader)
+
+    html = client.get(PAGE).content.decode()
+    schedule(client, time_zone="Old/Renamed", delivery_hour="9")
+
+    assert '<option value="Old/Renamed" selected>Old/Renamed</option>' in html
+    reader.refresh_from_db()
+    assert (reader.time_zone, reader.delivery_hour) == ("Old/Renamed", 9)
