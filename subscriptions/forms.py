@@ -66,6 +66,8 @@ class TimeZoneField(forms.ChoiceField):
 
 
 class EmailAddressField(forms.EmailField):
+    """The address of the public forms, refused in the site's words."""
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
             max_length=254,

@@ -125,16 +125,20 @@ def test_the_unsubscribe_page_offers_a_manage_link_below_the_button(
     assert Subscriber.objects.get(pk=reader.pk).status == "active"
 
 
-def test_the_help_pages_tables_fit_a_phone(live_server, browse, artefacts) -> None:
+def test_the_help_pages_tables_fit_a_phone_and_a_small_tablet(
+    live_server, browse, artefacts
+) -> None:
     page = browse()
     page.goto(live_server.url + "/help/topics/")
-
-    overflow = page.evaluate(
-        "[...document.querySelectorAll('.help table')].map(t => t.scrollWidth - t.clientWidth)"
-    )
-    assert overflow and max(overflow) <= 0
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artefacts / "issue16-help-390.png"), full_page=True)
+
+    for width in (PHONE["width"], 600):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate(
+            "[...document.querySelectorAll('.help table')].map(t => t.scrollWidth - t.clientWidth)"
+        )
+        assert overflow and max(overflow) <= 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_screenshots_at_1280(live_server, browse, artefacts) -> None:
