@@ -55,6 +55,7 @@ def test_two_topics_are_compact_cards_edited_in_place_without_javascript(
     card = page.locator(f"#topic-{topic.pk}")
     assert not card.get_by_label("Query").is_visible()
     card.get_by_text("Edit", exact=False).first.click()
+    card.screenshot(path=str(artefacts / "issue16-topic-edit-390.png"))
     card.get_by_label("Query").fill("diffusion video")
     card.get_by_role("button", name="Save").click()
     page.locator(f"#topic-{topic.pk}").get_by_text("Topic “diffusion” saved.").wait_for()
