@@ -141,7 +141,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.site_is_https
 SECURE_HSTS_PRELOAD = env.site_is_https
 SECURE_REFERRER_POLICY = "same-origin"
 # Mail providers POST one-click unsubscribes to the exact URL in List-Unsubscribe: never redirect.
-SECURE_REDIRECT_EXEMPT = [r"^unsubscribe/"]
+SECURE_REDIRECT_EXEMPT = [r"^unsubscribe/[^/]+/$"]  # the one-click URL only
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # Celery: no REDIS_URL means tasks run eagerly in-process, so the demo needs no broker.

@@ -38,3 +38,10 @@ def counting_key(email: str) -> str:
         local = QUOTED_PAIR.sub(r"\1", local[1:-1])
     local = local.lower().split("+", 1)[0].replace(".", "")
     return f"{local}@{ascii_domain(domain)}"
+
+
+def masked(email: str) -> str:
+    """The address as a page may show it to whoever holds a link: `ada@example.com` is
+    `a***@example.com`, enough for its owner to recognise, too little to harvest."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"

@@ -30,9 +30,15 @@ SUPPRESSED = (Status.BOUNCED, Status.COMPLAINED)
 
 
 def subscribe(
-    email: str, topics: list[tuple[str, str]], frequency: str, ip: str | None, user_agent: str
+    email: str,
+    topics: list[tuple[str, str]],
+    frequency: str,
+    ip: str | None,
+    user_agent: str,
+    time_zone: str = "UTC",
 ) -> Subscriber | None:
-    """Ask `email` to confirm a subscription to `topics` (name, query pairs) at `frequency`.
+    """Ask `email` to confirm a subscription to `topics` (name, query pairs) at `frequency`,
+    delivered at its usual hour in `time_zone`.
 
     A new, pending or unsubscribed address becomes pending with these topics and gets a
     confirmation email (coming back after unsubscribing needs the double opt-in again). An
@@ -54,6 +60,7 @@ def subscribe(
     if subscriber.status in RECEIVING:
         tasks.send_already_subscribed.delay_on_commit(subscriber.pk)
         return subscriber
+    subscriber.time_zone = time_zone
     _ask_consent(subscriber, topics, frequency, ip, user_agent)
     tasks.send_confirmation.delay_on_commit(subscriber.pk)
     return subscriber

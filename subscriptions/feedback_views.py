@@ -16,13 +16,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
-from core.responses import broken_link, manage_link_sent, too_many
+from core.responses import broken_link, too_many
 from core.tokens import BadToken, ExpiredToken, read_token
 from digest import actions as digest_actions
 from digest.models import Delivery, SentPaper
 from digest.topics.query import tokenize
-from subscriptions import actions, link_session
+from subscriptions import link_session
 from subscriptions.models import Subscriber, Vote
+from subscriptions.pages import email_manage_link
 
 PURPOSE = "feedback"
 MUTABLE_WORDS = 12  # the paper's title words offered to mute, at most
@@ -54,7 +55,7 @@ def _feedback(request: HttpRequest, token: str, position: int, liked: bool) -> H
         return broken_link(request)
     reader, paper = item.subscriber, item.paper
     if request.method == "POST" and request.POST.get("action") == "manage-link":
-        return _email_manage_link(request, reader)
+        return email_manage_link(request, reader)
     if request.method == "POST":
         if not _votes_allowed(reader):
             return too_many(request)
@@ -68,15 +69,6 @@ def _feedback(request: HttpRequest, token: str, position: int, liked: bool) -> H
         "words": _mutable_words(paper.title),
     }
     return render(request, "subscriptions/feedback.html", context)
-
-
-def _email_manage_link(request: HttpRequest, reader: Subscriber) -> HttpResponse:
-    """Mails the reader (never the visitor) a manage link, limited as /manage/link/ is."""
-    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
-    if not ratelimit.hit("manage-link-ip", ip, settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR):
-        return too_many(request)
-    actions.send_manage_link(reader)
-    return manage_link_sent(request, None)
 
 
 def _votes_allowed(reader: Subscriber) -> bool:

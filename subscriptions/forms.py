@@ -1,6 +1,8 @@
 """The public subscribe form. Only the email is required: topics and frequency are optional."""
 
 from dataclasses import dataclass
+from functools import cache
+from zoneinfo import available_timezones
 
 from django import forms
 
@@ -41,6 +43,46 @@ def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProbl
     return topics, problems
 
 
+@cache
+def time_zones() -> list[tuple[str, str]]:
+    """Every IANA zone name this system knows, sorted, as choices."""
+    return [(name, name) for name in sorted(available_timezones())]
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A time zone chosen from a list (with JavaScript, the page offers the browser's own)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            choices=time_zones,
+            label="Time zone",
+            initial="UTC",
+            error_messages={
+                "required": "Choose your time zone, or leave UTC.",
+                "invalid_choice": "“%(value)s” is not a time zone we know. Choose one from the "
+                "list.",
+            },
+            **kwargs,
+        )
+
+
+class EmailAddressField(forms.EmailField):
+    """The address of the public forms, refused in the site's words."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            max_length=254,
+            label="Your email address",
+            error_messages={
+                "required": "Type your email address.",
+                "invalid": "That doesn't look like an email address. Check it for typos: "
+                "it looks like ada@example.com.",
+                "max_length": "That address is too long for email: 254 characters at most.",
+            },
+            **kwargs,
+        )
+
+
 class HoneypotForm(forms.Form):
     """A public form that emails an address: a field hidden from people (CSS and aria-hidden),
     which bots that fill every field fill."""
@@ -53,7 +95,7 @@ class HoneypotForm(forms.Form):
 
 
 class SubscribeForm(HoneypotForm):
-    email = forms.EmailField(max_length=254, label="Your email address")
+    email = EmailAddressField()
     topics = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "aria-describedby": "topics-help"}),
@@ -65,7 +107,9 @@ class SubscribeForm(HoneypotForm):
         initial=Subscriber.Frequency.DAILY,
         widget=forms.RadioSelect,
         label="How often",
+        error_messages={"invalid_choice": "Choose daily or weekly."},
     )
+    time_zone = TimeZoneField(required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -88,3 +132,7 @@ class SubscribeForm(HoneypotForm):
     def clean_frequency(self) -> str:
         # Absent frequency (a minimal form post) means daily: only the email is required.
         return self.cleaned_data["frequency"] or Subscriber.Frequency.DAILY
+
+    def clean_time_zone(self) -> str:
+        # Absent, as frequency: a minimal form post gets UTC, which the manage page can change.
+        return self.cleaned_data["time_zone"] or "UTC"

@@ -12,11 +12,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import ratelimit
+from core.addresses import masked
 from core.responses import broken_link, manage_link_sent, no_referrer, too_many, unknown_reader
 from core.tokens import BadToken, ExpiredToken, read_token
 from subscriptions import actions, link_session
 from subscriptions.models import Subscriber
-from subscriptions.pages import check_inbox
+from subscriptions.pages import check_inbox, email_manage_link
 
 Status = Subscriber.Status
 
@@ -117,4 +118,30 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         # Also for a reader we no longer know: either way, no email will come.
         return render(request, "subscriptions/unsubscribed.html")
     # Only the button unsubscribes: a link scanner that runs JavaScript must not.
-    return render(request, "subscriptions/unsubscribe.html")
+    subscriber = _reader_by_public_id(public_id)
+    context = {
+        "address": masked(subscriber.email) if subscriber else None,
+        # Pausing or weekly digests instead: only for a reader who still gets digests.
+        "offer_manage": subscriber is not None and subscriber.status in actions.RECEIVING,
+        "token": token,
+    }
+    return render(request, "subscriptions/unsubscribe.html", context)
+
+
+# No CSRF token: the unsubscribe page sets no cookie (see above). CSRF guards what a browser's
+# cookies allow, and this uses none: the signed token is the key, and the only thing it does is
+# mail the reader's own address, as limited as /manage/link/.
+@csrf_exempt
+@no_referrer
+@require_POST
+def unsubscribe_manage_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The unsubscribe page's "Email me a link to manage my subscription" (to pause or get
+    weekly digests instead). The unsubscribe link never expires, so it must not manage: it
+    mails the reader a manage link, never shows one."""
+    try:
+        subscriber = _reader_by_public_id(read_token(token, "unsubscribe"))
+    except BadToken:
+        return broken_link(request)
+    if subscriber is None:
+        return manage_link_sent(request, None)
+    return email_manage_link(request, subscriber)

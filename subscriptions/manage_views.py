@@ -10,6 +10,7 @@ answered with a redirect back to the page, so reloading never repeats it.
 import calendar
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -33,15 +34,17 @@ from subscriptions.manage_forms import (
     ScheduleForm,
     TopicForm,
     check_room_for_topic,
-    time_zones,
 )
 from subscriptions.models import Subscriber, TopicFilter
 from subscriptions.pages import public_form_post
-from subscriptions.preview import Preview, preview
+from subscriptions.preview import Preview, matching, preview
 
 PURPOSE = "manage"
 NEW = "new"  # the add-topic form's prefix; edit forms use "topic-<id>"
 MAX_VOTES_SHOWN = 200  # the newest; the export has them all
+# The sections that show their own notices (so do topics, "topic-<id>"); a notice for any other
+# anchor shows at the top of the page.
+SECTIONS = ("pause", "topics", "taste", "feed", "schedule", "data")
 
 ReaderView = Callable[..., HttpResponse]
 
@@ -85,23 +88,74 @@ def with_reader(view: ReaderView) -> ReaderView:
 
 
 def _back(request: HttpRequest, message: str, anchor: str) -> HttpResponse:
-    messages.success(request, message)
+    """Back to the page at `anchor`, where the notice shows next to what changed."""
+    messages.success(request, message, extra_tags=anchor)
     return redirect(f"{reverse('subscriptions:manage_page')}#{anchor}")
 
 
 # --- the page ------------------------------------------------------------------------------------
 
 
-def _topic_forms(subscriber: Subscriber, bound: Form | None) -> list[tuple[TopicFilter, Form]]:
-    pairs = []
-    for topic in subscriber.topics.all():
+@dataclass(frozen=True)
+class TopicCard:
+    """A topic as the page shows it: its name and query with what it matched this week, and
+    its edit form, open when it is the one being previewed or shown back with errors."""
+
+    topic: TopicFilter
+    form: Form
+    matched: int | None
+    editing: bool
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the summary at the top of a page shown back with errors."""
+
+    label: str
+    message: str
+    field_id: str
+
+
+def _topic_cards(subscriber: Subscriber, bound: Form | None) -> list[TopicCard]:
+    topics = list(subscriber.topics.all())
+    counts = matching([(topic.query, topic.min_upvotes) for topic in topics])
+    cards = []
+    for topic, matched in zip(topics, counts, strict=True):
         prefix = f"topic-{topic.pk}"
-        if bound is not None and bound.prefix == prefix:
-            pairs.append((topic, bound))
-            continue
-        initial = {f: getattr(topic, f) for f in ("name", "query", "min_upvotes", "enabled")}
-        pairs.append((topic, EditTopicForm(prefix=prefix, initial=initial)))
-    return pairs
+        form = bound if bound is not None and bound.prefix == prefix else None
+        if form is None:
+            initial = {f: getattr(topic, f) for f in ("name", "query", "min_upvotes", "enabled")}
+            form = EditTopicForm(prefix=prefix, initial=initial)
+        cards.append(TopicCard(topic, form, matched, editing=form is bound))
+    return cards
+
+
+def _others(subscriber: Subscriber, but: TopicFilter | None = None) -> list[TopicFilter]:
+    """The reader's topics a new or changed one must not repeat."""
+    return list(subscriber.topics.exclude(pk=getattr(but, "pk", None)))
+
+
+def _problems(form: Form | None) -> list[Problem]:
+    """Each error of a form shown back, with the field it belongs to (the first field when it
+    belongs to the whole form)."""
+    if form is None or not form.is_bound or form.is_valid():
+        return []
+    first = next(iter(form))
+    problems = []
+    for name, errors in form.errors.items():
+        field = form[name] if name in form.fields else first
+        problems += [Problem(field.label, error, field.id_for_label) for error in errors]
+    return problems
+
+
+def _notices(request: HttpRequest) -> tuple[list, list]:
+    """This request's notices: those a section shows next to itself, and the rest."""
+    placed, top = [], []
+    for message in messages.get_messages(request):
+        tag = message.extra_tags or ""
+        in_place = tag in SECTIONS or tag.startswith("topic-")
+        (placed if in_place else top).append(message)
+    return placed, top
 
 
 def _page(
@@ -120,15 +174,18 @@ def _page(
     prefix = getattr(bound, "prefix", None)
     if prefix in forms:
         forms[prefix] = bound
+    notices, top_notices = _notices(request)
     context = {
         "subscriber": subscriber,
-        "topic_forms": _topic_forms(subscriber, bound),
+        "topic_cards": _topic_cards(subscriber, bound),
         "add_form": forms[NEW],
         "schedule_form": forms["schedule"],
         "delete_form": forms["delete"],
+        "problems": _problems(bound),
+        "notices": notices,
+        "top_notices": top_notices,
         "preview": shown,
         "previewed": prefix if shown else None,
-        "time_zones": time_zones(),
         "weekday": calendar.day_name[subscriber.weekday],
         "unsubscribe_url": links.unsubscribe_url(subscriber),
         "feed_url": feed_url(subscriber),
@@ -181,7 +238,7 @@ def preview_fragment(request: HttpRequest, subscriber: Subscriber) -> HttpRespon
 @require_POST
 @with_reader
 def add_topic(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
-    form = TopicForm(request.POST, prefix=NEW)
+    form = TopicForm(request.POST, prefix=NEW, others=_others(subscriber))
     if request.POST.get("action") == "preview":  # the Preview button, when JavaScript is off
         return _page(request, subscriber, form, shown=_preview_of(form))
     if form.is_valid():
@@ -208,7 +265,7 @@ def change_topic(request: HttpRequest, subscriber: Subscriber, pk: int) -> HttpR
     if action == "remove":
         actions.remove_topic(topic)
         return _back(request, f"Topic “{topic.name}” removed.", "topics")
-    form = EditTopicForm(request.POST, prefix=f"topic-{pk}")
+    form = EditTopicForm(request.POST, prefix=f"topic-{pk}", others=_others(subscriber, topic))
     if action == "preview":  # the Preview button, when JavaScript is off
         return _page(request, subscriber, form, shown=_preview_of(form))
     if not form.is_valid():

@@ -78,9 +78,17 @@ def _heading(block: list[str]) -> str:
 
 
 def _table(block: list[str]) -> str:
-    head = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in _cells(block[0]))
+    columns = _cells(block[0])
+    head = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in columns)
+    # Each cell names its column (data-label), which a phone shows when rows are stacked.
+    labels = [escape(column) for column in columns]
     rows = "".join(
-        "<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in _cells(line)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td data-label="{labels[i] if i < len(labels) else ""}">{inline(cell)}</td>'
+            for i, cell in enumerate(_cells(line))
+        )
+        + "</tr>"
         for line in block[2:]
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"

@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core import ratelimit
-from core.responses import too_many
+from core.responses import manage_link_sent, too_many
+from subscriptions import actions
 from subscriptions.forms import HoneypotForm
+from subscriptions.models import Subscriber
 
 
 def public_form_post(
@@ -36,6 +38,17 @@ def public_form_post(
     if not form.is_bot:
         act(form.cleaned_data, ip)
     return done(form.cleaned_data["email"])
+
+
+def email_manage_link(request: HttpRequest, reader: Subscriber) -> HttpResponse:
+    """A link page's "Email me a link to manage my subscription": mails the reader (never the
+    visitor) a manage link, limited per client IP as /manage/link/ is, and per address by
+    actions.send_manage_link. The page says the same whether or not one was sent."""
+    ip = ratelimit.client_ip(request.META, settings.NUM_PROXIES)
+    if not ratelimit.hit("manage-link-ip", ip, settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR):
+        return too_many(request)
+    actions.send_manage_link(reader)
+    return manage_link_sent(request, None)
 
 
 def check_inbox(request: HttpRequest, email: str | None) -> HttpResponse:

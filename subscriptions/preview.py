@@ -66,6 +66,21 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
     return Preview(query, found.total, shown)
 
 
+def matching(topics: list[tuple[str, int]]) -> list[int | None]:
+    """For each (query, minimum upvotes), how many papers first seen in the last PREVIEW_DAYS
+    it matches (None if it does not parse): the topics' counts on the manage page, from one
+    look at the index and without loading any paper."""
+    since = clock.now() - timedelta(days=PREVIEW_DAYS)
+    corpus = _papers_since(since)
+    counts: list[int | None] = []
+    for query, min_upvotes in topics:
+        try:
+            counts.append(corpus.search(query, min_upvotes, since, best=0).total)
+        except QueryError:
+            counts.append(None)
+    return counts
+
+
 def _shown(paper: Paper, words: frozenset[str]) -> PreviewPaper:
     text = excerpt(paper.abstract, words)
     return PreviewPaper(paper, highlight(paper.title, words), highlight(text, words))

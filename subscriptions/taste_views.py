@@ -105,5 +105,6 @@ def _number(raw: str) -> int | None:
 
 
 def _back(request: HttpRequest, message: str, section: str, error: bool = False) -> HttpResponse:
-    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, message)
+    level = messages.ERROR if error else messages.SUCCESS
+    messages.add_message(request, level, message, extra_tags=section)
     return redirect(f"{reverse('subscriptions:manage_page')}#{section}")

@@ -22,6 +22,11 @@ urlpatterns = [
     path("confirm/manage-link/", link_views.confirm_manage_link, name="confirm_manage_link"),
     path("confirm/<str:token>/", link_views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", link_views.unsubscribe, name="unsubscribe"),
+    path(
+        "unsubscribe/<str:token>/manage-link/",
+        link_views.unsubscribe_manage_link,
+        name="unsubscribe_manage_link",
+    ),
     path("manage/", manage_views.manage_page, name="manage_page"),
     path("manage/link/", manage_views.request_link, name="request_link"),
     path("manage/resend/", manage_views.resend_link, name="manage_resend"),

@@ -46,7 +46,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         "subscribe-ip",
         SubscribeForm(request.POST),
         act=lambda data, ip: actions.subscribe(
-            data["email"], data["topics"], data["frequency"], ip, user_agent
+            data["email"], data["topics"], data["frequency"], ip, user_agent, data["time_zone"]
         ),
         show_again=lambda form: _home(request, form, status=400),
         done=lambda email: check_inbox(request, email),

@@ -10,4 +10,4 @@ def test_the_help_page_is_docs_topics_md(client) -> None:
 
     assert '<h1 id="writing-topics">Writing topics</h1>' in html
     assert '<th scope="col">write</th>' in html
-    assert "<td><code>cat:cs.*</code></td>" in html
+    assert '<td data-label="example"><code>cat:cs.*</code></td>' in html

@@ -9,7 +9,7 @@ from django.test import Client
 from core import links
 from core.tokens import make_token
 from subscriptions.models import Subscriber
-from tests.personas import ada, bob, cy
+from tests.personas import ada, bob, cy, dee
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +224,67 @@ def test_the_unsubscribe_page_shows_a_button_and_no_csrf_cookie(client) -> None:
 
     assert ">Unsubscribe</button>" in response.content.decode()
     assert not response.cookies
+
+
+def test_the_unsubscribe_page_names_the_address_masked(client) -> None:
+    html = client.get(path_of(links.unsubscribe_url(ada()))).content.decode()
+
+    assert "<strong>a***@example.com</strong>" in html and "ada@example.com" not in html
+
+
+def test_the_unsubscribe_button_comes_first_and_a_manage_link_offer_after_it(client) -> None:
+    html = client.get(path_of(links.unsubscribe_url(ada()))).content.decode()
+
+    unsubscribe = html.index(">Unsubscribe</button>")
+    assert unsubscribe < html.index("Email me a link to manage my subscription")
+    assert html.count("<button") == 2 and "pause" in html and "a week" in html
+
+
+def manage_link_from_unsubscribe(reader: Subscriber, ip: str = "203.0.113.9", **kwargs):
+    """Press the unsubscribe page's manage-link button, as a browser without cookies does."""
+    url = path_of(links.unsubscribe_url(reader)) + "manage-link/"
+    return Client(enforce_csrf_checks=True).post(url, REMOTE_ADDR=ip, **kwargs)
+
+
+def test_the_unsubscribe_pages_manage_link_button_mails_the_reader_not_the_visitor(
+    mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    reader = ada()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manage_link_from_unsubscribe(reader)
+
+    assert response.status_code == 200 and "Check your inbox" in response.content.decode()
+    assert [message.to for message in mailoutbox] == [["ada@example.com"]]
+    assert "/manage/" in mailoutbox[0].body and "/manage/" not in response.content.decode()
+    assert status_of(reader) == "active" and not response.cookies
+
+
+def test_the_unsubscribe_pages_manage_link_button_is_rate_limited_per_ip(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    settings.SUBSCRIBE_POSTS_PER_IP_PER_HOUR = 2
+    settings.CONFIRM_EMAILS_PER_ADDRESS_PER_DAY = 10
+    reader = ada()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [manage_link_from_unsubscribe(reader).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429] and len(mailoutbox) == 2
+
+
+def test_a_broken_unsubscribe_link_mails_no_manage_link(mailoutbox) -> None:
+    url = path_of(links.unsubscribe_url(ada())).replace("/unsubscribe/", "/unsubscribe/x")
+
+    response = Client().post(url + "manage-link/")
+
+    assert response.status_code == 400 and mailoutbox == []
+
+
+def test_an_unsubscribed_reader_is_offered_no_manage_link(client) -> None:
+    html = client.get(path_of(links.unsubscribe_url(dee()))).content.decode()
+
+    assert "d***@example.com" in html and "Email me a link" not in html
 
 
 def test_an_unsubscribe_link_of_any_age_waits_for_the_button(client, frozen_clock) -> None:

@@ -55,7 +55,7 @@ def change_schedule(page, time_zone: str | None) -> None:
     page.get_by_label("Weekday (weekly digests)").select_option("Friday")
     page.get_by_label("Delivery time").select_option("18:00")
     if time_zone:
-        page.get_by_label("Time zone").fill(time_zone)
+        page.get_by_label("Time zone").select_option(time_zone)
     else:
         page.get_by_role("button", name="Use my time zone (Europe/Paris)").click()
     page.get_by_label("Papers per email").fill("25")

@@ -24,12 +24,19 @@ def test_a_list_item_continues_on_indented_lines() -> None:
     assert html == "<ul><li>one still one</li><li>two</li></ul>"
 
 
+def test_each_table_cell_names_its_column_and_escapes_it() -> None:
+    html = to_html('| a <b> "c" |\n|---|\n| x |')
+
+    assert '<td data-label="a &lt;b&gt; &quot;c&quot;">x</td>' in html
+
+
 def test_a_pipe_table_has_a_header_row() -> None:
     html = to_html("| write | finds |\n|---|---|\n| `word*` | prefixes |")
 
     assert html == (
         '<table><thead><tr><th scope="col">write</th><th scope="col">finds</th></tr></thead>'
-        "<tbody><tr><td><code>word*</code></td><td>prefixes</td></tr></tbody></table>"
+        '<tbody><tr><td data-label="write"><code>word*</code></td>'
+        '<td data-label="finds">prefixes</td></tr></tbody></table>'
     )
 
 

@@ -63,7 +63,7 @@ def test_a_bad_email_is_shown_back(post) -> None:
     response = post({"email": "not-an-address"})
 
     assert response.status_code == 400
-    assert "Enter a valid email address" in response.content.decode()
+    assert "look like an email address" in response.content.decode()
 
 
 def _page_for(post, email: str) -> str:
@@ -247,3 +247,43 @@ def test_the_home_page_costs_one_query(client, django_assert_num_queries) -> Non
         response = client.get("/")
 
     assert len(response.context["papers"]) == 20
+
+
+# --- the time zone ------------------------------------------------------------------------------
+
+
+def test_the_form_asks_a_time_zone_from_a_list_utc_first_chosen(client) -> None:
+    html = client.get("/").content.decode()
+
+    assert '<select name="time_zone" id="id_time_zone"' in html
+    assert '<option value="UTC" selected>UTC</option>' in html
+    assert '<option value="Europe/Paris">Europe/Paris</option>' in html
+
+
+def test_the_time_zone_chosen_at_sign_up_is_stored_on_the_reader(post) -> None:
+    post({"email": "eve@example.com", "time_zone": "Asia/Kolkata"})
+
+    assert Subscriber.objects.get(email="eve@example.com").time_zone == "Asia/Kolkata"
+
+
+def test_without_a_time_zone_a_reader_gets_utc(post) -> None:
+    post({"email": "eve@example.com"})
+
+    assert Subscriber.objects.get(email="eve@example.com").time_zone == "UTC"
+
+
+def test_a_time_zone_not_in_the_list_is_shown_back_in_plain_words(post) -> None:
+    response = post({"email": "eve@example.com", "time_zone": "Mars/Olympus"})
+
+    assert response.status_code == 400
+    assert "is not a time zone we know. Choose one from the list." in response.content.decode()
+    assert not Subscriber.objects.filter(email="eve@example.com").exists()
+
+
+def test_signing_up_again_does_not_change_an_active_readers_time_zone(post) -> None:
+    reader = ada()
+
+    post({"email": "ada@example.com", "time_zone": "Asia/Tokyo"})
+
+    reader.refresh_from_db()
+    assert reader.time_zone == "UTC"

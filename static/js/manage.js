@@ -1,6 +1,6 @@
 // The manage page without waiting for a button: each topic form previews its query as the
-// reader types, and the schedule offers the browser's time zone. Without JavaScript the page
-// works the same through its Preview buttons and typed time zones.
+// reader types (the time zone is time-zone.js's). Without JavaScript the page works the same
+// through its Preview buttons.
 (function () {
   "use strict";
 
@@ -22,7 +22,12 @@
       fetch(form.dataset.preview + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "text/html" } })
         .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
         .then(function (html) {
-          if (asked === latest) output.innerHTML = html; // an older answer never overwrites a newer one
+          if (asked !== latest) return; // an older answer never overwrites a newer one
+          output.innerHTML = html;
+          // The query is marked while the parser refuses it; its complaint is in the output,
+          // which the query's aria-describedby names.
+          if (output.querySelector(".query-error")) query.setAttribute("aria-invalid", "true");
+          else query.removeAttribute("aria-invalid");
         })
         .catch(function () { /* the Preview button's fallback: the page still saves and previews */ });
     }
@@ -36,20 +41,6 @@
     if (upvotes) upvotes.addEventListener("input", later);
   }
 
-  function offerBrowserZone() {
-    var input = document.querySelector("[data-time-zone]");
-    var button = document.querySelector("[data-use-browser-zone]");
-    var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (!input || !button || !zone || input.value === zone) return;
-    button.textContent = "Use my time zone (" + zone + ")";
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      input.value = zone;
-      button.hidden = true;
-      input.focus();
-    });
-  }
-
   function offerCopy() {
     var source = document.querySelector("[data-copy-source]");
     var button = document.querySelector("[data-copy-button]");
@@ -60,7 +51,14 @@
     });
   }
 
+  // A page shown back with errors starts with their summary: take the reader (and their screen
+  // reader) there first.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
   document.querySelectorAll("form[data-preview]").forEach(livePreview);
-  offerBrowserZone();
   offerCopy();
+  focusErrorSummary();
 })();
