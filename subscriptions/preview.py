@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Sum
 from core import clock
 from digest import actions as digest_actions
 from digest.models import Paper
-from digest.topics.compiling import compile_query
+from digest.topics.compiling import Compiled, compile_query
 from digest.topics.corpus import Corpus
 from digest.topics.highlighting import excerpt, highlight
 from digest.topics.papers import MATCHED_FIELDS, PaperText
@@ -58,8 +58,7 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
         return Preview(query, 0, [], error)
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
     indexed = _papers_since(since)
-    likes = indexed.look_alikes.of(compiled.likes) if compiled.likes else None
-    found = indexed.corpus.search(query, min_upvotes, since, SHOWN, likes)
+    found = indexed.corpus.search(query, min_upvotes, since, SHOWN, indexed.likes_of(compiled))
     ids = [text.id for text, _ in found.best]
     rows = Paper.objects.only(*MATCHED_FIELDS, *EXTRA_FIELDS).in_bulk(ids)
     shown = [_shown(rows[text.id], words) for text, words in found.best if text.id in rows]
@@ -71,11 +70,12 @@ def matching(topics: list[tuple[str, int]]) -> list[int | None]:
     it matches (None if it does not parse): the topics' counts on the manage page, from one
     look at the index and without loading any paper."""
     since = clock.now() - timedelta(days=PREVIEW_DAYS)
-    corpus = _papers_since(since)
+    indexed = _papers_since(since)
     counts: list[int | None] = []
     for query, min_upvotes in topics:
         try:
-            counts.append(corpus.search(query, min_upvotes, since, best=0).total)
+            likes = indexed.likes_of(compile_query(query))
+            counts.append(indexed.corpus.search(query, min_upvotes, since, 0, likes).total)
         except QueryError:
             counts.append(None)
     return counts
@@ -98,6 +98,10 @@ class _Indexed:
     checked_at: datetime  # when the version was last found unchanged
     corpus: Corpus
     look_alikes: digest_actions.LookAlikes  # the corpus's papers like those like: terms name
+
+    def likes_of(self, compiled: Compiled) -> dict[str, set[int]] | None:
+        """The corpus's papers like those the query's like: terms name (None without any)."""
+        return self.look_alikes.of(compiled.likes) if compiled.likes else None
 
     def fresh(self, since: datetime, now: datetime) -> bool:
         """Whether the corpus still holds the papers first seen since `since`, as they are."""

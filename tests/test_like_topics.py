@@ -168,3 +168,13 @@ def test_digests_of_topics_without_like_fit_no_vocabulary(frozen_clock) -> None:
 
     assert SentPaper.objects.filter(subscriber=reader).exists()
     assert not Vocabulary.objects.exists()
+
+
+def test_the_manage_page_counts_a_like_topics_papers(client: Client, library) -> None:
+    example, expected = library
+    reader = make_reader("like-card@example.com", topics={"Like it": f"like:{example.arxiv_id}"})
+    open_link(client, reader)
+
+    html = client.get("/manage/").content.decode()
+
+    assert f"{len(expected)} papers in the last 7 days" in html
