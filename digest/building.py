@@ -264,7 +264,7 @@ def build(deliveries: Sequence[Delivery], now: datetime) -> dict[int, list[Pick]
             Delivery.objects.filter(pk__in=[d.pk for d in fresh]).update(built_at=now)
             Delivery.objects.filter(pk__in=empty).update(
                 status=Delivery.Status.SKIPPED,
-                reason="No new papers matched since the last digest.",
+                reason=Delivery.NOTHING_NEW,
             )
     except DatabaseError:
         # Say a paper was deleted since the window was loaded: the next try loads it afresh

@@ -110,6 +110,12 @@ class Delivery(models.Model):
     provider_status = models.CharField(max_length=50, blank=True)
     reason = models.TextField(blank=True)
 
+    # The reasons of the rows that never went out that the reader's archive tells apart.
+    NOTHING_NEW = "No new papers matched since the last digest."
+    READER_GONE = "The reader is no longer active."
+    GAVE_UP = "Gave up"  # a failure that is the provider's or a worker's, not the address's
+    FEED_ONLY = "feed only"  # the provider status of a digest that went to the reader's feed only
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "period"], name="one_digest_per_period"),
