@@ -62,7 +62,7 @@ def test_the_archive_lists_sent_and_skipped_days_with_reasons(
     assert archive_lines(client) == [
         "Thu 26 Nov 2026 Not sent: the provider refused the address",
         "Wed 25 Nov 2026 Sent: 1 paper, view it (25 Nov 2026)",
-        "Mon 23 Nov 2026 Paused until Tue 24 Nov",
+        "Mon 23 Nov 2026 Paused: no digests until Tue 24 Nov",
         "Mon 23 Nov 2026 Not sent: nothing new matched your topics",
         "Sun 22 Nov 2026 Sent: 1 paper, view it (22 Nov 2026)",
     ]
