@@ -3,7 +3,8 @@ the first time it was in one of their digests' windows, that reaches the minimum
 LATE_BLOOMER_WINDOW of being first seen, goes out in their next digest, once, "Trending late".
 
 Building writes down what held each such paper back (HeldBack rows, in bulk with the digest's
-papers); each batch then picks its readers' late bloomers with one query. Only topics with a
+papers, at most the reader's papers per email of them, the most upvoted); each batch then picks
+its readers' late bloomers with one query. Only topics with a
 minimum hold papers back, so a reader without one sees exactly what they saw before.
 
 When a paper crossed is judged by `upvotes_at`, the moment its count last changed: a count that

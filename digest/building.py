@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import islice
 
 from django.db import DatabaseError, connection, transaction
 
@@ -90,14 +91,26 @@ class _Window:
         new = list(wanted - self.matches.keys())
         if len(self.matches) + len(new) > MAX_QUERIES:
             self.matches = {key: self.matches[key] for key in wanted - set(new)}
-        if new:
-            index = TopicIndex.build(Topic(n, query, least) for n, (query, least) in enumerate(new))
-            found: list[dict[int, frozenset[str]]] = [{} for _ in new]
-            for pk, text in self.texts.items():
-                for n, words in index.match_document(_document(text), text.upvotes).items():
-                    found[n][pk] = words
-            self.matches.update(zip(new, found, strict=True))
+        self._match_queries(sorted({query for query, _ in new if (query, 0) not in self.matches}))
+        # A minimum only filters its query's matches: those of the query alone serve both the
+        # topic and the late bloomers its minimum holds back (blooming.py).
+        for query, least in new:
+            if least:
+                matched = self.matches[(query, 0)].items()
+                reached = {pk: w for pk, w in matched if (self.texts[pk].upvotes or 0) >= least}
+                self.matches[(query, least)] = reached
         return {pk: self.matches[key] for pk, key in keys.items()}
+
+    def _match_queries(self, queries: list[str]) -> None:
+        """Match these queries against the window's papers, whatever their upvotes."""
+        if not queries:
+            return
+        index = TopicIndex.build(Topic(n, query, 0) for n, query in enumerate(queries))
+        found: list[dict[int, frozenset[str]]] = [{} for _ in queries]
+        for pk, text in self.texts.items():
+            for n, words in index.match_document(_document(text), text.upvotes).items():
+                found[n][pk] = words
+        self.matches.update(((query, 0), each) for query, each in zip(queries, found, strict=True))
 
 
 # This process's window of the planning batch it is building, so the batch's later chunks reuse
@@ -175,33 +188,44 @@ class _Batch:
                 break
             if eligible(pk):
                 chosen.append(pk)
-        self._hold_back(request, candidates, eligible)
+        self._hold_back(request, candidates, eligible, limit)
         # Two digests of one reader in one batch (a replayed period) never share a paper either.
         self.sent.update((reader, pk) for pk in chosen)
         return [self._pick(pk, names, reader) for pk in chosen]
 
     def _hold_back(
-        self, request: DigestRequest, candidates: Iterable[int], eligible: Callable[[int], bool]
+        self,
+        request: DigestRequest,
+        candidates: Iterable[int],
+        eligible: Callable[[int], bool],
+        limit: int,
     ) -> None:
         """Note the eligible papers only a topic's minimum upvotes kept out, each with the lowest
-        such minimum (a paper a topic let through was cut by the limit, if at all: not held)."""
-        let_through, reader = set(candidates), request.subscriber.pk
-        held: set[int] = set()
-        for topic in sorted(request.topics, key=lambda topic: topic.min_upvotes):
-            for pk in self.below.get(topic.pk, ()):
-                if pk in let_through or pk in held or not eligible(pk):
-                    continue
-                held.add(pk)
-                paper = self.papers[pk]
-                self.held.append(
-                    HeldBack(
-                        subscriber_id=reader,
-                        paper=paper,
-                        topic_id=topic.pk,
-                        min_upvotes=topic.min_upvotes,
-                        upvotes=paper.upvotes,
-                    )
-                )
+        such minimum (a paper a topic let through was cut by the limit, if at all: not held).
+
+        At most `limit` (the reader's papers per email), the most upvoted: they are the likeliest
+        to bloom, and a broad topic with a high minimum would otherwise hold back hundreds of
+        papers a digest (50 readers holding 380 each made a chunk's build 4 s instead of 0.2 s).
+        """
+        let_through = set(candidates)
+        lowest: dict[int, TopicFilter] = {}  # paper -> the topic with the lowest minimum over it
+        for topic in sorted(request.topics, key=lambda topic: topic.min_upvotes, reverse=True):
+            lowest.update(dict.fromkeys(self.below.get(topic.pk, ()), topic))
+        most_upvoted = sorted(
+            lowest.keys() - let_through,
+            key=lambda pk: (-(self.papers[pk].upvotes or 0), self.position[pk]),
+        )
+        held = list(islice(filter(eligible, most_upvoted), limit))
+        self.held += [
+            HeldBack(
+                subscriber_id=request.subscriber.pk,
+                paper_id=pk,
+                topic_id=lowest[pk].pk,
+                min_upvotes=lowest[pk].min_upvotes,
+                upvotes=self.papers[pk].upvotes,
+            )
+            for pk in held
+        ]
 
     def _pick(self, pk: int, names: dict[int, str], reader: int) -> Pick:
         if pk in self.late.of(reader):

@@ -150,3 +150,14 @@ def test_late_bloomers_cost_the_same_queries_for_one_reader_as_for_many(frozen_c
     Subscriber.objects.all().delete()
 
     assert queries_to_build(frozen_clock, 6) == one
+
+
+def test_a_digest_holds_back_at_most_its_papers_per_email_the_most_upvoted(frozen_clock) -> None:
+    reader("ada", min_upvotes=10, max_papers=1)
+    announce(frozen_clock, WEDNESDAY - timedelta(hours=2), video=3, audio=5, images=20)
+    send_at(frozen_clock, WEDNESDAY)
+    announce(frozen_clock, WEDNESDAY + timedelta(hours=12), video=12, audio=12)
+
+    thursday = send_at(frozen_clock, MORNING)["ada@example.com"]
+
+    assert "Diffusion for audio" in thursday and "Diffusion for video" not in thursday
