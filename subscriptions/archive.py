@@ -45,7 +45,7 @@ def _what(delivery: Delivery) -> str:
     if delivery.status == Status.SENT:
         statuses = set(delivery.provider_status.split(","))
         if statuses & UNDELIVERED:
-            return "Not delivered: the provider refused the address"
+            return "Not delivered: your mail provider turned it away"
         return "Sent to your feed" if Delivery.FEED_ONLY in statuses else "Sent"
     if delivery.status == Status.SKIPPED:
         if delivery.reason == Delivery.NOTHING_NEW:

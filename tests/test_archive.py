@@ -15,6 +15,7 @@ from tests.digests import MORNING, make_paper, make_sent_digest
 from tests.fake_postmark import fake_postmark, invalid_recipient
 from tests.manage_page import PAGE, open_link, path_of
 from tests.personas import make_reader
+from tests.test_webhooks import SECRET, bounce, post
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def archive_lines(client: Client) -> list[str]:
     page = client.get(PAGE).content.decode()
     section = page.split('id="archive"', 1)[1].split("</section>", 1)[0]
     items = re.findall(r"<li>(.*?)</li>", section, re.S)
-    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in items]
 
 
 def send_at(frozen_clock, moment) -> None:
@@ -61,10 +62,10 @@ def test_the_archive_lists_sent_and_skipped_days_with_reasons(
 
     assert archive_lines(client) == [
         "Thu 26 Nov 2026 Not sent: the provider refused the address",
-        "Wed 25 Nov 2026 Sent: 1 paper, view it (25 Nov 2026)",
+        "Wed 25 Nov 2026 Sent (1 paper, view it: the digest of 25 Nov 2026)",
         "Mon 23 Nov 2026 Paused: no digests until Tue 24 Nov",
         "Mon 23 Nov 2026 Not sent: nothing new matched your topics",
-        "Sun 22 Nov 2026 Sent: 1 paper, view it (22 Nov 2026)",
+        "Sun 22 Nov 2026 Sent (1 paper, view it: the digest of 22 Nov 2026)",
     ]
 
 
@@ -87,7 +88,9 @@ def test_the_archive_reaches_back_90_days(client, frozen_clock) -> None:
     frozen_clock.travel_to(MORNING)
     open_link(client, reader)
 
-    assert archive_lines(client) == ["Sat 29 Aug 2026 Sent: 1 paper, view it (29 Aug 2026)"]
+    assert archive_lines(client) == [
+        "Sat 29 Aug 2026 Sent (1 paper, view it: the digest of 29 Aug 2026)"
+    ]
 
 
 def test_a_reader_still_paused_is_told_so(client, frozen_clock) -> None:
@@ -124,3 +127,19 @@ def test_only_pauses_the_archive_shows_are_kept(frozen_clock) -> None:
 
     kept = Pause.objects.order_by("started_at").values_list("started_at__date", flat=True)
     assert list(kept) == [(MORNING - 50 * DAY).date(), MORNING.date()]
+
+
+def test_a_digest_the_mailbox_bounced_after_sending_says_so(client, frozen_clock, settings) -> None:
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    reader = make_reader("ada@example.com")
+    make_paper("Diffusion for video")
+    send_at(frozen_clock, MORNING)
+    [delivery] = reader.deliveries.all()
+
+    assert post(bounce(delivery.pk)) == 200  # the provider's tracking webhook, as Postmark posts it
+    open_link(client, reader)
+
+    assert archive_lines(client) == [
+        "Thu 26 Nov 2026 Not delivered: your mail provider turned it away "
+        "(1 paper, view it: the digest of 26 Nov 2026)"
+    ]

@@ -51,7 +51,7 @@ def test_the_archive_reads_and_fits_without_javascript(
     lines = archive.locator("li").all_inner_texts()
     assert "Paused: no digests until" in lines[0]
     assert "Not sent: nothing new matched your topics" in lines[1]
-    assert "Sent: 1 paper" in lines[2]
+    assert "Sent (1 paper, view it" in lines[2]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     archive.get_by_role("link", name="view it").click()
     assert page.get_by_text("Diffusion for <b>video</b>").is_visible()
