@@ -205,7 +205,8 @@ class _Batch:
 
         At most `limit` (the reader's papers per email), the most upvoted: they are the likeliest
         to bloom, and a broad topic with a high minimum would otherwise hold back hundreds of
-        papers a digest (50 readers holding 380 each made a chunk's build 4 s instead of 0.2 s).
+        papers a digest (in a trial, 50 readers holding back 380 papers each made a chunk's build
+        4 s against 0.3 s with no minimum; holding back 10 each, 0.5 s).
         """
         if not any(topic.min_upvotes for topic in request.topics):
             return  # nothing to hold back: the reader's digest is built as it always was

@@ -143,3 +143,14 @@ def test_a_digest_the_mailbox_bounced_after_sending_says_so(client, frozen_clock
         "Thu 26 Nov 2026 Not delivered: your mail provider turned it away "
         "(1 paper, view it: the digest of 26 Nov 2026)"
     ]
+
+
+def test_a_feed_only_digest_says_it_went_to_the_feed(client, frozen_clock) -> None:
+    reader = make_reader("ada@example.com", feed_only=True)
+    make_paper("Diffusion for video")
+    send_at(frozen_clock, MORNING)
+    open_link(client, reader)
+
+    assert archive_lines(client) == [
+        "Thu 26 Nov 2026 Sent to your feed (1 paper, view it: the digest of 26 Nov 2026)"
+    ]
