@@ -64,6 +64,7 @@ class Env(BaseSettings):
     SEND_LEASE_SECONDS: float = 300.0
     SEND_TIMEOUT_SECONDS: float = 30.0
     SEND_RATE_PER_SECOND: NonNegativeInt = 50
+    LATE_BLOOMER_DAYS: PositiveInt = 7
 
     @field_validator(
         "FETCH_CONNECT_TIMEOUT",

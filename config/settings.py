@@ -181,6 +181,9 @@ VIEW_LINK_MAX_AGE = timedelta(days=env.VIEW_LINK_MAX_AGE_DAYS)
 ADMIN_LOGIN_FAILURES = env.ADMIN_LOGIN_FAILURES
 ADMIN_LOGIN_WINDOW = timedelta(minutes=env.ADMIN_LOGIN_WINDOW_MINUTES)
 VOTES_PER_HOUR = env.VOTES_PER_HOUR
+# A paper held back by a topic's minimum upvotes that reaches it within this long of being first
+# seen goes out late (digest/blooming.py).
+LATE_BLOOMER_WINDOW = timedelta(days=env.LATE_BLOOMER_DAYS)
 # How many reverse proxies append to X-Forwarded-For in front of the web process (0: none).
 NUM_PROXIES = env.NUM_PROXIES
 

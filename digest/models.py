@@ -110,6 +110,12 @@ class Delivery(models.Model):
     provider_status = models.CharField(max_length=50, blank=True)
     reason = models.TextField(blank=True)
 
+    # The reasons of the rows that never went out that the reader's archive tells apart.
+    NOTHING_NEW = "No new papers matched since the last digest."
+    READER_GONE = "The reader is no longer active."
+    GAVE_UP = "Gave up"  # a failure that is the provider's or a worker's, not the address's
+    FEED_ONLY = "feed only"  # the provider status of a digest that went to the reader's feed only
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "period"], name="one_digest_per_period"),
@@ -148,6 +154,8 @@ class SentPaper(models.Model):
     position = models.PositiveSmallIntegerField()
     topics = models.JSONField(default=list, blank=True)
     words = models.JSONField(default=list, blank=True)
+    # Why it is there when no topic matched ("Trending", "Trending late"...): the digest's line.
+    reason = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [
@@ -157,6 +165,38 @@ class SentPaper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} to {self.subscriber_id}"
+
+
+class HeldBack(models.Model):
+    """A paper one of the reader's topics matched but whose upvotes were below the topic's
+    minimum when it was first in one of their digests' windows: if it reaches the minimum soon
+    enough, it goes out late (digest/blooming.py). Papers cut only by the papers-per-email limit
+    are not held back: they had their chance."""
+
+    # Not indexed on its own: the unique (subscriber, paper) index serves lookups by reader.
+    subscriber = models.ForeignKey(
+        "subscriptions.Subscriber",
+        on_delete=models.CASCADE,
+        related_name="held_back",
+        db_index=False,
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    # The topic whose minimum held it back (the lowest of those that matched); removing the
+    # topic lets the paper go.
+    topic = models.ForeignKey(
+        "subscriptions.TopicFilter", on_delete=models.CASCADE, related_name="+"
+    )
+    min_upvotes = models.PositiveIntegerField()  # the topic's minimum then
+    upvotes = models.IntegerField(null=True, blank=True)  # the paper's count then
+    held_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "paper"], name="paper_held_back_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} held back from {self.subscriber_id}"
 
 
 class TrackingEvent(models.Model):

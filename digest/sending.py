@@ -89,9 +89,7 @@ def _claim_skipping_locked(delivery_ids: Sequence[int], now: datetime) -> list[i
 def _skip_inactive_readers(deliveries: list[Delivery]) -> list[Delivery]:
     """A reader who left between planning and sending gets nothing."""
     gone = [d.pk for d in deliveries if d.subscriber.status != Subscriber.Status.ACTIVE]
-    Delivery.objects.filter(pk__in=gone).update(
-        status=Status.SKIPPED, reason="The reader is no longer active."
-    )
+    Delivery.objects.filter(pk__in=gone).update(status=Status.SKIPPED, reason=Delivery.READER_GONE)
     return [d for d in deliveries if d.pk not in gone]
 
 
@@ -180,9 +178,6 @@ def _describe(error: Exception) -> str:
     return text[:2000]
 
 
-FEED_ONLY = "feed only"  # the provider status of a digest that went to the reader's feed only
-
-
 class _Chunk:
     """Sends one claimed chunk's messages in order, through one connection."""
 
@@ -219,7 +214,7 @@ class _Chunk:
 
     def _send_one(self, delivery: Delivery, now: datetime) -> None:
         if delivery.subscriber.feed_only:  # built for the reader's feed and archive; no email
-            record_sent(delivery, "", FEED_ONLY, now)
+            record_sent(delivery, "", Delivery.FEED_ONLY, now)
             self.outcome.sent.append(delivery.pk)
             return
         message = self.renderer.message(delivery, self.picks[delivery.pk], now)
@@ -245,7 +240,7 @@ class _Chunk:
         if verdict.throttled and verdict.retry_after is not None:
             sendrate.pause_sending(min(verdict.retry_after, max(delays)))
         if delay is None:
-            gave_up = f"Gave up after {attempts} attempts. " if verdict.transient else ""
+            gave_up = f"{Delivery.GAVE_UP} after {attempts} attempts. " if verdict.transient else ""
             self._fail(delivery, gave_up + reason)
             return
         release(delivery.pk, attempts, now + timedelta(seconds=delay), reason)
@@ -298,7 +293,7 @@ def sweep(now: datetime) -> list[int]:
     in_flight = _first_of_each_claim(stuck.values_list("pk", "claimed_at", "attempts"))
     last = len(settings.SEND_RETRY_DELAYS)  # attempts before the last one the table allows
     for pk in [pk for pk, attempts in in_flight.items() if attempts >= last]:
-        reason = "Gave up: the worker sending it stopped on every attempt."
+        reason = f"{Delivery.GAVE_UP}: the worker sending it stopped on every attempt."
         record_failed(pk, reason, in_flight.pop(pk) + 1)
     stuck_ids = list(stuck.values_list("pk", flat=True))
     # Conditional: a sender that renewed its lease meanwhile keeps its row.

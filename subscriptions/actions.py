@@ -17,7 +17,7 @@ from django.db.models import Max, Q
 from core import clock, ratelimit
 from core.addresses import clean_address, counting_key
 from subscriptions import erasure, link_session, tasks
-from subscriptions.models import RECEIVING, Subscriber, TopicFilter
+from subscriptions.models import ARCHIVE_DAYS, RECEIVING, Pause, Subscriber, TopicFilter
 
 Status = Subscriber.Status
 
@@ -150,6 +150,8 @@ def _transition(subscriber: Subscriber, from_states: tuple[str, ...], **changes:
     if done:
         for field, value in changes.items():
             setattr(subscriber, field, value)
+        if changes.get("status", Status.PAUSED) != Status.PAUSED:  # resumed, or left, or suppressed
+            subscriber.pauses.filter(ended_at__isnull=True).update(ended_at=changes["updated_at"])
     return bool(done)
 
 
@@ -214,14 +216,22 @@ def delivered(subscriber_id: int) -> None:
     Subscriber.objects.filter(pk=subscriber_id, soft_bounces__gt=0).update(soft_bounces=0)
 
 
+@transaction.atomic
 def pause(subscriber: Subscriber) -> bool:
-    """Active -> paused: no digests until resumed. Topics, schedule and history stay as they are."""
-    return _transition(subscriber, (Status.ACTIVE,), status=Status.PAUSED)
+    """Active -> paused: no digests until resumed. Topics, schedule and history stay as they are.
+    The pause is noted for the archive, and pauses that ended before it reaches are forgotten."""
+    now = clock.now()
+    done = _transition(subscriber, (Status.ACTIVE,), status=Status.PAUSED)
+    if done:
+        old = now - timedelta(days=ARCHIVE_DAYS)
+        subscriber.pauses.filter(ended_at__lt=old).delete()
+        Pause.objects.create(subscriber=subscriber, started_at=now)
+    return done
 
 
 def resume(subscriber: Subscriber) -> bool:
     """Paused -> active: digests start again at the next scheduled time (not at once when
-    today's, or this week's, has passed: see digest/schedule.py)."""
+    today's, or this week's, has passed: see digest/schedule.py). Ends the noted pause."""
     return _transition(
         subscriber, (Status.PAUSED,), status=Status.ACTIVE, receiving_since=clock.now()
     )

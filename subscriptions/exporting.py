@@ -1,8 +1,9 @@
 """Everything stored about one reader, as plain JSON-ready data (the "export my data" download).
 
 Whatever a row about the reader holds goes in, so the export stays true when a field is added:
-the subscription, its consent record, its topics, its votes and mutes, and each digest planned
-for it with the papers it carried. Internal keys (primary keys, planner batch ids) are left out.
+the subscription, its consent record, its private feed, its topics, its votes and mutes, its
+pauses, each digest planned for it with the papers it carried and the papers its minimum upvotes
+held back. Internal keys (primary keys, planner batch ids) are left out.
 """
 
 from datetime import datetime
@@ -11,10 +12,11 @@ from typing import Any
 from django.db.models import Model, Prefetch
 
 from core import clock
-from digest.models import Delivery, SentPaper
+from digest.models import Delivery, HeldBack, Paper, SentPaper
+from subscriptions.feed_views import feed_url
 from subscriptions.models import Subscriber, Vote
 
-LEFT_OUT = {"id", "subscriber", "batch", "delivery", "paper"}
+LEFT_OUT = {"id", "subscriber", "batch", "delivery", "paper", "topic"}
 PAPER_FIELDS = ("arxiv_id", "title", "authors", "abs_url", "pdf_url", "code_url")
 
 
@@ -35,35 +37,49 @@ def _fields(row: Model) -> dict[str, Any]:
 
 
 def reader_data(subscriber: Subscriber) -> dict[str, Any]:
-    """The reader's data in six queries, however many digests and votes they had."""
+    """The reader's data in eight queries, however many digests and votes they had."""
     items = SentPaper.objects.select_related("paper").order_by("position")
     deliveries = (
         Delivery.objects.filter(subscriber=subscriber)
         .order_by("planned_at")
         .prefetch_related(Prefetch("items", queryset=items))
     )
-    stored = _fields(Subscriber.objects.get(pk=subscriber.pk))
+    reader = Subscriber.objects.get(pk=subscriber.pk)
+    stored = _fields(reader)
     consent = {name: stored.pop(name) for name in list(stored) if name.startswith("consent_")}
+    del stored["feed_key"]  # in the feed's addresses
+    feed = {"atom": feed_url(reader), "rss": feed_url(reader, "rss")}
+    feed["feed_only"] = stored.pop("feed_only")
+    held = HeldBack.objects.filter(subscriber=subscriber).select_related("paper", "topic")
     return {
         "exported_at": clock.now().isoformat(),
         "subscription": stored,
         # When we asked, when the reader confirmed, from where, and which wording they saw.
         "consent": consent,
+        "feed": feed,
         "topics": [_fields(topic) for topic in subscriber.topics.order_by("position")],
         "votes": [_vote(vote) for vote in subscriber.votes.select_related("paper")],
         "mutes": [_fields(mute) for mute in subscriber.mutes.all()],
+        "pauses": [_fields(pause) for pause in subscriber.pauses.order_by("started_at")],
         "deliveries": [_delivery(delivery) for delivery in deliveries],
+        "held_back": [_held(row) for row in held.order_by("held_at", "id")],
     }
 
 
+def _paper(paper: Paper) -> dict[str, Any]:
+    return {name: _plain(getattr(paper, name)) for name in PAPER_FIELDS}
+
+
 def _vote(vote: Vote) -> dict[str, Any]:
-    paper = {name: _plain(getattr(vote.paper, name)) for name in PAPER_FIELDS}
-    return {**_fields(vote), "paper": paper}
+    return {**_fields(vote), "paper": _paper(vote.paper)}
+
+
+def _held(row: HeldBack) -> dict[str, Any]:
+    return {**_fields(row), "topic": row.topic.name, "paper": _paper(row.paper)}
 
 
 def _delivery(delivery: Delivery) -> dict[str, Any]:
     papers = []
     for item in delivery.items.all():
-        paper = {name: _plain(getattr(item.paper, name)) for name in PAPER_FIELDS}
-        papers.append({**_fields(item), "paper": paper})
+        papers.append({**_fields(item), "paper": _paper(item.paper)})
     return {**_fields(delivery), "papers": papers}

@@ -26,6 +26,7 @@ from core import clock, links, ratelimit
 from core.responses import broken_link, manage_link_sent, no_referrer, too_many, unknown_reader
 from core.tokens import BadToken, ExpiredToken, read_token
 from subscriptions import actions, exporting, link_session
+from subscriptions.archive import archive
 from subscriptions.feed_views import feed_url
 from subscriptions.manage_forms import (
     DeleteForm,
@@ -35,7 +36,7 @@ from subscriptions.manage_forms import (
     TopicForm,
     check_room_for_topic,
 )
-from subscriptions.models import Subscriber, TopicFilter
+from subscriptions.models import ARCHIVE_DAYS, Subscriber, TopicFilter
 from subscriptions.pages import public_form_post
 from subscriptions.preview import Preview, matching, preview
 
@@ -191,6 +192,8 @@ def _page(
         "feed_url": feed_url(subscriber),
         "votes": subscriber.votes.select_related("paper")[:MAX_VOTES_SHOWN],
         "mutes": subscriber.mutes.all(),
+        "archive": archive(subscriber),
+        "archive_days": ARCHIVE_DAYS,
     }
     return render(request, "subscriptions/manage.html", context, status=status)
 

@@ -61,6 +61,25 @@ class Subscriber(models.Model):
 RECEIVING = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
 
 
+class Pause(models.Model):
+    """A time the reader paused their digests, so their archive can say why none came. Only
+    the last ARCHIVE_DAYS are kept (see actions.pause)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)  # null: still paused
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"paused from {self.started_at:%Y-%m-%d}"
+
+
+# How far back the manage page's archive reaches, and how long pauses are kept for it.
+ARCHIVE_DAYS = 90
+
+
 class TopicFilter(models.Model):
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="topics")
     name = models.CharField(max_length=200)

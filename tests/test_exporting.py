@@ -19,7 +19,7 @@ def test_the_export_holds_subscription_consent_topics_and_deliveries(
     sent_digest(reader)
     open_link(client, reader)
 
-    with django_assert_max_num_queries(12):  # the page's session and the export's six queries
+    with django_assert_max_num_queries(14):  # the page's session and the export's eight queries
         response = client.post("/manage/export/")
 
     assert response["Content-Type"] == "application/json"
@@ -54,7 +54,7 @@ def test_the_export_query_count_does_not_grow_with_deliveries(
             planned_at=NOW,
         )
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         data = reader_data(reader)
 
     assert len(data["deliveries"]) == 6
@@ -90,3 +90,65 @@ def test_deleting_the_reader_erases_their_votes_and_mutes() -> None:
     actions.delete_reader(reader)
 
     assert not Vote.objects.exists() and not Mute.objects.exists()
+
+
+def test_the_export_holds_the_private_feed_and_the_pauses(now) -> None:
+    from subscriptions import actions
+    from subscriptions.feed_views import feed_url
+
+    reader = ada()
+    actions.set_feed_only(reader, True)
+    actions.pause(reader)
+
+    data = reader_data(reader)
+
+    assert data["feed"] == {
+        "atom": feed_url(reader),
+        "rss": feed_url(reader, "rss"),
+        "feed_only": True,
+    }
+    [pause] = data["pauses"]
+    assert pause["started_at"].startswith("2026-11-26T12:00") and pause["ended_at"] is None
+
+
+def test_the_export_holds_the_papers_a_minimum_held_back(now) -> None:
+    from digest.models import HeldBack
+    from tests.digests import make_paper
+
+    reader = ada()
+    topic = reader.topics.first()
+    paper = make_paper("Diffusion for audio", upvotes=3)
+    HeldBack.objects.create(
+        subscriber=reader, paper=paper, topic=topic, min_upvotes=10, upvotes=3, held_at=NOW
+    )
+
+    [held] = reader_data(reader)["held_back"]
+
+    assert (held["topic"], held["min_upvotes"], held["upvotes"]) == ("diffusion", 10, 3)
+    assert held["paper"]["title"] == "Diffusion for audio"
+
+
+def test_deleting_the_reader_erases_their_feed_pauses_and_held_back_papers(client) -> None:
+    from digest.models import HeldBack
+    from subscriptions import actions
+    from subscriptions.feed_views import feed_url
+    from subscriptions.models import Pause
+    from tests.digests import make_paper
+    from tests.manage_page import path_of
+
+    reader = ada()
+    actions.pause(reader)
+    HeldBack.objects.create(
+        subscriber=reader,
+        paper=make_paper("Diffusion for audio"),
+        topic=reader.topics.first(),
+        min_upvotes=10,
+        held_at=NOW,
+    )
+    feed = path_of(feed_url(reader))
+    assert client.get(feed).status_code == 200
+
+    actions.delete_reader(reader)
+
+    assert not Pause.objects.exists() and not HeldBack.objects.exists()
+    assert client.get(feed).status_code == 404
