@@ -27,9 +27,12 @@ class TopicProblem:
 def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProblem]]:
     """(name, query) for each non-blank line, and the problems of the lines that do not parse.
 
-    A topic's name starts as its query; the manage page lets readers rename it.
+    A topic's name starts as its query; the manage page lets readers rename it. A line that
+    repeats an earlier one (whatever its capitals and spacing) is left out: it would only send
+    the same papers again.
     """
-    topics, problems = [], []
+    topics: list[tuple[str, str]] = []
+    problems = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -39,8 +42,14 @@ def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProbl
         except QueryError as error:
             problems.append(TopicProblem(number, line, error.message, error.position))
         else:
-            topics.append((line[:200], line))
+            if not any(same_topic(line, query) for _, query in topics):
+                topics.append((line[:200], line))
     return topics, problems
+
+
+def same_topic(a: str, b: str) -> bool:
+    """Two names or queries are the same topic whatever their capitals and spacing."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 @cache

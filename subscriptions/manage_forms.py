@@ -11,17 +11,13 @@ from subscriptions.forms import (
     EmailAddressField,
     HoneypotForm,
     TimeZoneField,
+    same_topic,
     time_zones,
 )
 from subscriptions.models import Subscriber, TopicFilter
 
 MAX_UPVOTES = 100_000
 MAX_PAPERS = 100
-
-
-def _same(a: str, b: str) -> bool:
-    """Two names or queries are the same topic whatever their capitals and spacing."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 class TopicForm(forms.Form):
@@ -87,10 +83,10 @@ class TopicForm(forms.Form):
         topics with one name could not be told apart in a digest."""
         query, name = data.get("query"), data["name"]
         for other in self.others:
-            if query and _same(other.query, query):
+            if query and same_topic(other.query, query):
                 self.add_error("query", f"Your topic “{other.name}” already has this query.")
                 return
-            if name and _same(other.name, name):
+            if name and same_topic(other.name, name):
                 self.add_error(
                     "name" if self.data.get(self.add_prefix("name")) else "query",
                     f"You already have a topic named “{other.name}”. "

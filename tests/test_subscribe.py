@@ -49,6 +49,13 @@ def test_topics_are_one_query_per_line(post) -> None:
     assert [t.query for t in eve.topics.all()] == ["diffusion", "cat:cs.CL retrieval"]
 
 
+def test_a_line_repeating_an_earlier_topic_is_left_out(post) -> None:
+    post({"email": "eve@example.com", "topics": "diffusion\nDiffusion\n  diffusion \nllm*"})
+
+    eve = Subscriber.objects.get(email="eve@example.com")
+    assert [t.query for t in eve.topics.all()] == ["diffusion", "llm*"]
+
+
 def test_invalid_topics_are_shown_back_with_the_parsers_message(post, mailoutbox) -> None:
     response = post({"email": "eve@example.com", "topics": "diffusion\n(video"})
 
