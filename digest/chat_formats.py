@@ -6,7 +6,8 @@ its own, since each text is cut to a length well inside the service's per-item l
 limits are the services' documented ones:
 
 - Slack incoming webhooks (Block Kit): at most 50 blocks a message, 3000 characters of text in
-  a section block. Slack markup treats &, < and > as control characters: they are escaped.
+  a section block, and parts keep under the 40,000 characters past which Slack cuts a message.
+  Slack markup treats &, < and > as control characters: they are escaped.
 - Discord webhooks: at most 10 embeds a message and 6000 characters across all of them; a
   title at most 256, a description at most 4096, the message content at most 2000. Markdown
   characters in untrusted text are escaped, and no mention ever pings anyone.
@@ -90,6 +91,7 @@ def slack_escape(text: str) -> str:
 class SlackFormat(ChatFormat):
     MAX_BLOCKS = 50
     MAX_SECTION_TEXT = 3000
+    MAX_TEXT = 40_000
 
     def render(self, heading: str, items: Sequence[Item], part: int, parts: int) -> dict:
         title = _title_line(heading, part, parts)
@@ -111,7 +113,9 @@ class SlackFormat(ChatFormat):
         return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
     def fits(self, message: dict) -> bool:
-        return len(message["blocks"]) <= self.MAX_BLOCKS
+        blocks = message["blocks"]
+        text = sum(len(block["text"]["text"]) for block in blocks)
+        return len(blocks) <= self.MAX_BLOCKS and text <= self.MAX_TEXT
 
 
 _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<@:-])")
