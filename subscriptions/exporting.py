@@ -1,20 +1,24 @@
 """Everything stored about one reader, as plain JSON-ready data (the "export my data" download).
 
 Whatever a row about the reader holds goes in, so the export stays true when a field is added:
-the subscription, its consent record, its topics, its votes and mutes, and each digest planned
-for it with the papers it carried. Internal keys (primary keys, planner batch ids) are left out.
+the subscription, its consent record, its topics, its votes and mutes, each digest planned
+for it with the papers it carried, and its team channels with their posts. Internal keys
+(primary keys, planner batch ids) are left out, and so is a channel's webhook URL, a secret that
+lets anyone post to the channel: the export shows it masked.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Model, Prefetch
 
 from core import clock
-from digest.models import Delivery, SentPaper
+from digest.models import Channel, ChannelPaper, ChannelPost, Delivery, Paper, SentPaper
 from subscriptions.models import Subscriber, Vote
 
-LEFT_OUT = {"id", "subscriber", "batch", "delivery", "paper"}
+LEFT_OUT = {"id", "subscriber", "batch", "delivery", "paper", "owner", "channel", "post"}
+SECRET = {"url_encrypted"}
 PAPER_FIELDS = ("arxiv_id", "title", "authors", "abs_url", "pdf_url", "code_url")
 
 
@@ -30,12 +34,12 @@ def _fields(row: Model) -> dict[str, Any]:
     return {
         field.name: _plain(getattr(row, field.attname))
         for field in row._meta.concrete_fields
-        if field.name not in LEFT_OUT
+        if field.name not in LEFT_OUT | SECRET
     }
 
 
 def reader_data(subscriber: Subscriber) -> dict[str, Any]:
-    """The reader's data in six queries, however many digests and votes they had."""
+    """The reader's data in nine queries, however many digests, votes and posts they had."""
     items = SentPaper.objects.select_related("paper").order_by("position")
     deliveries = (
         Delivery.objects.filter(subscriber=subscriber)
@@ -53,17 +57,36 @@ def reader_data(subscriber: Subscriber) -> dict[str, Any]:
         "votes": [_vote(vote) for vote in subscriber.votes.select_related("paper")],
         "mutes": [_fields(mute) for mute in subscriber.mutes.all()],
         "deliveries": [_delivery(delivery) for delivery in deliveries],
+        "channels": [_channel(channel) for channel in _channels(subscriber)],
     }
 
 
+def _paper(paper: Paper) -> dict[str, Any]:
+    return {name: _plain(getattr(paper, name)) for name in PAPER_FIELDS}
+
+
 def _vote(vote: Vote) -> dict[str, Any]:
-    paper = {name: _plain(getattr(vote.paper, name)) for name in PAPER_FIELDS}
-    return {**_fields(vote), "paper": paper}
+    return {**_fields(vote), "paper": _paper(vote.paper)}
+
+
+def _with_papers(row: Model, items: Iterable[SentPaper | ChannelPaper]) -> dict[str, Any]:
+    """A digest or a post, with the papers it carried."""
+    return {**_fields(row), "papers": [{**_fields(i), "paper": _paper(i.paper)} for i in items]}
 
 
 def _delivery(delivery: Delivery) -> dict[str, Any]:
-    papers = []
-    for item in delivery.items.all():
-        paper = {name: _plain(getattr(item.paper, name)) for name in PAPER_FIELDS}
-        papers.append({**_fields(item), "paper": paper})
-    return {**_fields(delivery), "papers": papers}
+    return _with_papers(delivery, delivery.items.all())
+
+
+def _channels(subscriber: Subscriber) -> list[Channel]:
+    items = ChannelPaper.objects.select_related("paper").order_by("position")
+    posts = ChannelPost.objects.order_by("planned_at").prefetch_related(
+        Prefetch("items", queryset=items)
+    )
+    channels = Channel.objects.filter(owner=subscriber)
+    return list(channels.prefetch_related(Prefetch("posts", queryset=posts)))
+
+
+def _channel(channel: Channel) -> dict[str, Any]:
+    posts = [_with_papers(post, post.items.all()) for post in channel.posts.all()]
+    return {**_fields(channel), "posts": posts}
