@@ -35,6 +35,11 @@ class ChannelForm(ScheduleForm):
         min_value=1, max_value=50, initial=5, label="Papers per post"
     )
     max_papers = None  # a reader's; a channel has papers_per_post
+    field_order = ["name", "kind", "url", "topics"]  # then the schedule, as a reader's
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["weekday"].label = "Weekday (weekly posts)"
 
     class Meta(ScheduleForm.Meta):
         model = Channel
