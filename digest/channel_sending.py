@@ -198,7 +198,7 @@ def _verdict(answer: Posted, now: datetime) -> Verdict:
 def _send(post: ChannelPost, now: datetime, outcome: Outcome) -> None:
     channel = post.channel
     if channel.paused or channel.owner.status not in RECEIVING:
-        _settle(post.pk, Status.SKIPPED, "The channel was paused.")
+        _settle(post.pk, Status.SKIPPED, "The channel was paused, or its owner left.")
         outcome.skipped.append(post.pk)
         return
     build(post, now)

@@ -208,3 +208,14 @@ def test_a_test_post_reaches_the_service_or_says_why_not(chat):
     chat.script = {2: Answer(404, "Webhook not found")}
     assert actions.send_test_post(channel) == "The service answered 404: Webhook not found"
     assert len(chat.accepted()) == 1
+
+
+def test_a_channel_paused_after_planning_gets_nothing(chat, frozen_clock):
+    channel = team(chat, "slack")
+    make_paper("Diffusion")
+    ids = post_now(frozen_clock)
+    actions.set_channel_paused(channel, True)
+
+    assert send_posts(ids).skipped == ids
+    assert ChannelPost.objects.get().reason == "The channel was paused, or its owner left."
+    assert chat.requests == [] and not ChannelPaper.objects.exists()
