@@ -62,7 +62,7 @@ def test_each_service_receives_a_well_formed_post_of_the_matching_papers(chat, f
     outcome = send_posts(post_now(frozen_clock))
 
     assert len(outcome.sent) == 1
-    assert [r.status for r in chat.requests] == [chat.requests[0].status]
+    assert len(chat.requests) == 1  # and the service accepted it as well formed:
     assert [titles(p, kind) for p in chat.accepted()] == [
         ["Faster diffusion", "Diffusion for video"]
     ]
