@@ -219,3 +219,20 @@ def test_a_channel_paused_after_planning_gets_nothing(chat, frozen_clock):
     assert send_posts(ids).skipped == ids
     assert ChannelPost.objects.get().reason == "The channel was paused, or its owner left."
     assert chat.requests == [] and not ChannelPaper.objects.exists()
+
+
+def test_the_address_is_checked_again_at_each_post_and_redirects_are_not_followed(
+    chat, frozen_clock, settings
+):
+    team(chat, "webhook")
+    make_paper("Diffusion")
+    chat.script = {1: Answer(302, "", {"Location": "http://169.254.169.254/"})}
+    ids = post_now(frozen_clock)
+    assert send_posts(ids).failed == ids  # a redirect is an answer, never followed
+    assert len(chat.requests) == 1
+
+    ChannelPost.objects.all().delete()
+    settings.FETCH_ALLOWED_HOSTS = []  # 127.0.0.1 is not public: refused before connecting
+    assert send_posts(plan_posts(MORNING)).failed
+    assert ChannelPost.objects.get().reason.startswith("The address was refused")
+    assert len(chat.requests) == 1
