@@ -85,6 +85,18 @@ def _generic(payload: dict) -> str | None:
     return None
 
 
+def titles(payload: dict, kind: str) -> list[str]:
+    """The paper titles a payload carries, read as each service shows them."""
+    if kind == "slack":
+        return [b["text"]["text"].split("|", 1)[1].split(">*")[0] for b in payload["blocks"][1:]]
+    if kind == "discord":
+        return [embed["title"] for embed in payload["embeds"]]
+    if kind == "teams":
+        containers = payload["attachments"][0]["content"]["body"][1:]
+        return [container["items"][0]["text"] for container in containers]
+    return [paper["title"] for paper in payload["papers"]]
+
+
 @dataclass(frozen=True)
 class Service:
     check: Callable[[dict], str | None]

@@ -19,11 +19,10 @@ from digest.channel_sending import plan_posts, sweep_posts
 from digest.models import ChannelPost
 from digest.tasks import queue_posts
 from tests.digests import MORNING, make_paper
-from tests.fake_chat import Answer, FakeChat, fake_chat, throttled
+from tests.fake_chat import Answer, FakeChat, fake_chat, throttled, titles
 from tests.personas import make_reader
 from tests.sending import TUNING, eventually
 from tests.services import celery_worker, require_postgres, require_redis, worker_environment
-from tests.test_channel_sending import titles
 from tests.test_sending_crash_and_rate import pool_children
 
 pytestmark = [pytest.mark.real_broker, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from digest import actions
 from digest.channel_sending import plan_posts, send_posts, sweep_posts
 from digest.models import ChannelPaper, ChannelPost
 from tests.digests import MORNING, make_paper
-from tests.fake_chat import PATHS, Answer, FakeChat, fake_chat, throttled
+from tests.fake_chat import PATHS, Answer, FakeChat, fake_chat, throttled, titles
 from tests.personas import make_reader
 
 pytestmark = pytest.mark.django_db
@@ -38,18 +38,6 @@ def team(fake: FakeChat, kind: str, **fields: object):
 def post_now(frozen_clock) -> list[int]:
     frozen_clock.travel_to(MORNING)
     return plan_posts(MORNING)
-
-
-def titles(payload: dict, kind: str) -> list[str]:
-    """The paper titles a payload carries, read as each service shows them."""
-    if kind == "slack":
-        return [b["text"]["text"].split("|", 1)[1].split(">*")[0] for b in payload["blocks"][1:]]
-    if kind == "discord":
-        return [embed["title"] for embed in payload["embeds"]]
-    if kind == "teams":
-        containers = payload["attachments"][0]["content"]["body"][1:]
-        return [container["items"][0]["text"] for container in containers]
-    return [paper["title"] for paper in payload["papers"]]
 
 
 @pytest.mark.parametrize("kind", KINDS)
