@@ -1,15 +1,17 @@
-"""What readers teach the ranking: votes and mutes, called by the feedback pages and the manage
-page alike. Each change to a reader's votes retrains that reader (one Celery task, after commit).
+"""What readers change on the digest side: what they teach the ranking (votes and mutes, called
+by the feedback pages and the manage page alike; each change to a reader's votes retrains that
+reader, one Celery task after commit), and their team channels (add, test, pause, remove).
 Also the subscriptions app's way to the like: term's check and look-alikes (digest/likes.py).
 """
 
 from django.db import transaction
 
 from core import clock
-from digest import tasks
+from digest import channel_sending, channel_urls, tasks
+from digest.channel_urls import BadWebhookURL
 from digest.likes import LookAlikes as LookAlikes
 from digest.likes import check_query as check_query
-from digest.models import Paper
+from digest.models import Channel, Paper
 from subscriptions.models import Mute, Subscriber, Vote
 
 MAX_MUTE_LENGTH = Mute._meta.get_field("value").max_length
@@ -55,3 +57,43 @@ def unmute(reader: Subscriber, mute_id: int) -> bool:
 def _retrain_after_commit(reader: Subscriber) -> None:
     # Robust: with the broker down the vote still stands; the next vote retrains from all of them.
     transaction.on_commit(lambda: tasks.train_taste.delay(reader.pk), robust=True)
+
+
+# --- team channels -------------------------------------------------------------------------------
+
+MAX_CHANNELS = 10  # per reader: a channel is a team's, and a team has few
+
+
+def check_webhook_url(url: str) -> str:
+    """The URL a channel may post to; raises BadWebhookURL (a ValueError) saying why not."""
+    return channel_urls.check(url)
+
+
+def add_channel(owner: Subscriber, url: str, **fields: object) -> Channel:
+    """A new channel of `owner` posting to `url` (checked here too); `fields` are Channel's:
+    name, kind, topics, frequency, weekday, delivery_hour, time_zone, papers_per_post."""
+    if owner.channels.count() >= MAX_CHANNELS:
+        raise BadWebhookURL(f"You can have at most {MAX_CHANNELS} channels.")
+    url = channel_urls.check(url)
+    return Channel.objects.create(
+        owner=owner,
+        url_encrypted=channel_urls.encrypt(url),
+        url_masked=channel_urls.mask(url),
+        created_at=clock.now(),
+        **fields,
+    )
+
+
+def set_channel_paused(channel: Channel, paused: bool) -> None:
+    channel.paused = paused
+    channel.save(update_fields=["paused"])
+
+
+def remove_channel(channel: Channel) -> None:
+    """Removes the channel with its posts and its record of papers sent."""
+    channel.delete()
+
+
+def send_test_post(channel: Channel) -> str | None:
+    """Posts a test message to the channel now: None when the service took it, else why not."""
+    return channel_sending.send_test_post(channel)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core import clock
-from digest.models import Delivery, Paper, SentPaper, Sighting, Source
+from digest.models import Channel, ChannelPost, Delivery, Paper, SentPaper, Sighting, Source
 from digest.sending import retry
 from digest.tasks import queue_sends
 
@@ -108,8 +108,18 @@ class TroubleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnly(admin.ModelAdmin):
+    """Rows that only the service and their owner change."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnly):
     """Read-only but for one action: sending changes the rows; an operator may retry them."""
 
     list_display = (
@@ -129,12 +139,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "planned_at"
     inlines = (SentPaperInline,)
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
     @admin.action(description="Retry the selected failed or stuck digests")
     def retry_digests(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         ids = retry(list(queryset.values_list("pk", flat=True)), clock.now())
@@ -142,3 +146,31 @@ class DeliveryAdmin(admin.ModelAdmin):
         skipped = queryset.count() - len(ids)
         note = f" ({skipped} neither failed nor stuck were left as they are)" if skipped else ""
         self.message_user(request, f"Queued {len(ids)} digest(s) to send again{note}.")
+
+
+@admin.register(Channel)
+class ChannelAdmin(ReadOnly):
+    # Never the encrypted URL: the masked one says which service, and the secret stays secret.
+    fields = list_display = (
+        "name",
+        "kind",
+        "owner",
+        "url_masked",
+        "paused",
+        "frequency",
+        "delivery_hour",
+        "time_zone",
+        "topics",
+    )
+    list_filter = ("kind", "paused")
+    search_fields = ("name", "owner__email")
+    list_select_related = ("owner",)
+
+
+@admin.register(ChannelPost)
+class ChannelPostAdmin(ReadOnly):
+    list_display = ("channel", "period", "status", "parts_sent", "attempts", "sent_at", "reason")
+    list_filter = ("status",)
+    search_fields = ("channel__name", "channel__owner__email")
+    list_select_related = ("channel",)
+    date_hierarchy = "planned_at"

@@ -60,7 +60,7 @@ MAX_QUERIES = 20_000
 QueryKey = tuple[str, int]  # a topic's query and minimum upvotes: what its matches depend on
 
 
-class _Window:
+class Window:
     """The papers first seen in [start, end), and which of them each topic query matches.
 
     Readers with the same query share its matches, so each distinct query is matched against
@@ -119,10 +119,10 @@ class _Window:
 # This process's window of the planning batch it is building, so the batch's later chunks reuse
 # its papers and matches: (the batches, the window). Papers first seen in a window are fixed once
 # it is planned; a paper corrected meanwhile shows as it was for the rest of that batch.
-_cached: tuple[frozenset, _Window] | None = None
+_cached: tuple[frozenset, Window] | None = None
 
 
-def _window_for(batches: frozenset, start: datetime, end: datetime) -> _Window:
+def _window_for(batches: frozenset, start: datetime, end: datetime) -> Window:
     """The cached window when it is these batches' and covers [start, end); else a new one
     (widened to what the cached one covered for the same batches, so it keeps growing)."""
     global _cached
@@ -130,7 +130,7 @@ def _window_for(batches: frozenset, start: datetime, end: datetime) -> _Window:
         if _cached[1].covers(start, end):
             return _cached[1]
         start, end = min(start, _cached[1].start), max(end, _cached[1].end)
-    _cached = (batches, _Window(start, end))
+    _cached = (batches, Window(start, end))
     return _cached[1]
 
 
@@ -142,7 +142,7 @@ def _forget_window() -> None:
 class _Batch:
     """A batch of readers' requests over one window's papers, each paper matched once per query."""
 
-    def __init__(self, requests: Sequence[DigestRequest], window: _Window) -> None:
+    def __init__(self, requests: Sequence[DigestRequest], window: Window) -> None:
         self.papers, self.position = window.papers, window.position
         readers = [request.subscriber for request in requests]
         topics = [topic for request in requests for topic in request.topics]
@@ -252,18 +252,18 @@ def _span(requests: Sequence[DigestRequest]) -> tuple[datetime, datetime]:
     return min(r.window_start for r in requests), max(r.window_end for r in requests)
 
 
-def select(requests: Sequence[DigestRequest], window: _Window | None = None) -> list[list[Pick]]:
+def select(requests: Sequence[DigestRequest], window: Window | None = None) -> list[list[Pick]]:
     """The papers each request's digest holds, in order, at most the reader's max_papers each.
 
     `window` must cover every request's window; by default one is loaded for these requests.
     """
     if not requests:
         return []
-    return _choose(requests, window or _Window(*_span(requests)))[0]
+    return _choose(requests, window or Window(*_span(requests)))[0]
 
 
 def _choose(
-    requests: Sequence[DigestRequest], window: _Window
+    requests: Sequence[DigestRequest], window: Window
 ) -> tuple[list[list[Pick]], list[HeldBack]]:
     """select(), with the papers the readers' minimum upvotes held back (see blooming.py)."""
     batch = _Batch(requests, window)

@@ -30,14 +30,18 @@ def classify(error: Exception, now: datetime) -> Verdict:
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(status, int):
-        if status in RETRYABLE_HTTP or status >= 500:
-            asked = retry_after(response.headers.get("Retry-After"), now)
-            return Verdict(True, asked, throttled=status == 429)
-        return Verdict(transient=False)
+        return http_verdict(status, response.headers.get("Retry-After"), now)
     if isinstance(error, smtplib.SMTPResponseException):
         return Verdict(transient=400 <= error.smtp_code < 500)
     # No answer at all (requests' and smtplib's network errors are both OSErrors).
     return Verdict(transient=isinstance(error, requests.RequestException | OSError))
+
+
+def http_verdict(status: int, asked: str | None, now: datetime) -> Verdict:
+    """Whether an HTTP error `status` may pass later; `asked` is its Retry-After header."""
+    if status in RETRYABLE_HTTP or status >= 500:
+        return Verdict(True, retry_after(asked, now), throttled=status == 429)
+    return Verdict(transient=False)
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:

@@ -129,6 +129,46 @@ def _exchange(
     return "", Response(url=url, content=content, **_validators(reply))
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A service's answer to a POST: its status, headers and the start of its body."""
+
+    status: int
+    headers: dict[str, str]
+    text: str
+
+
+ANSWER_BYTES = 4096  # of a POST's answer: enough for an error message, no more
+
+
+def post_json(url: str, payload: bytes, timeout: float, limits: Limits | None = None) -> Posted:
+    """POST `payload` (JSON) to `url` through the same checks as a fetch (http(s), public
+    addresses only unless allowed, the checked address pinned), never following a redirect.
+
+    Raises FetchError when the URL is refused, OSError or HTTPException when there is no answer.
+    """
+    limits = limits or Limits.from_settings()
+    connection = _connect(url, limits, time.monotonic() + timeout)
+    parts = urlsplit(url)
+    headers = {"User-Agent": limits.user_agent, "Content-Type": "application/json"}
+    # As for a fetch: a service dripping its answer is hung up on when the time is over.
+    watchdog = threading.Timer(timeout, _hang_up, (connection, threading.Event()))
+    watchdog.start()
+    try:
+        connection.request(
+            "POST",
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            body=payload,
+            headers=headers,
+        )
+        reply = connection.getresponse()
+        text = reply.read(ANSWER_BYTES).decode("utf-8", "replace")
+        return Posted(reply.status, {k.lower(): v for k, v in reply.getheaders()}, text)
+    finally:
+        watchdog.cancel()
+        connection.close()
+
+
 def _hang_up(connection: "_PinnedHTTPConnection", hung_up: threading.Event) -> None:
     hung_up.set()
     sock = getattr(connection, "pinned", None)

@@ -245,3 +245,99 @@ class Taste(models.Model):
 
     def __str__(self) -> str:
         return f"taste of reader {self.subscriber_id}"
+
+
+class Channel(models.Model):
+    """A team's chat channel (Slack, Discord, Microsoft Teams or any JSON webhook) that gets its
+    own posts of papers, on its own topics and schedule, owned by the reader who added it.
+
+    The webhook URL is a secret (whoever holds it can post to the channel): it is stored
+    encrypted (digest/channel_urls.py) and only ever shown back masked.
+    """
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", "Slack"
+        DISCORD = "discord", "Discord"
+        TEAMS = "teams", "Microsoft Teams"
+        WEBHOOK = "webhook", "Any JSON webhook"
+
+    owner = models.ForeignKey(
+        "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="channels"
+    )
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url_encrypted = models.TextField()
+    url_masked = models.CharField(max_length=300)
+    # Topic queries in the topic language; none means the most upvoted papers.
+    topics = models.JSONField(default=list, blank=True)
+    frequency = models.CharField(max_length=10, default="daily")
+    weekday = models.PositiveSmallIntegerField(default=0, help_text="0 is Monday")
+    delivery_hour = models.PositiveSmallIntegerField(default=8)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    papers_per_post = models.PositiveSmallIntegerField(default=5)
+    paused = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} channel {self.name}"
+
+
+class ChannelPost(models.Model):
+    """One post for one channel and one period, with the same states and lease as a Delivery.
+
+    A post may go out as several requests (parts) to stay within the service's size limits;
+    `parts_sent` records each one as the service accepts it, so a retry sends only the rest.
+    `attempts` counts the hand-overs of the part now due (it starts again at 0 once that part
+    is through), which is what the retry table is counted against.
+    """
+
+    Status = Delivery.Status
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
+    period = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    batch = models.UUIDField(db_index=True)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    planned_at = models.DateTimeField()
+    built_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    parts_sent = models.PositiveSmallIntegerField(default=0)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "period"], name="one_post_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.period} ({self.status})"
+
+
+class ChannelPaper(models.Model):
+    """A paper in a channel's post. Unique per channel: no paper reaches a channel twice."""
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="papers", db_index=False
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(ChannelPost, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    topics = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "paper"], name="paper_posted_once"),
+        ]
+        ordering = ["post", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} to channel {self.channel_id}"

@@ -19,7 +19,7 @@ permanent error fails the row with the reason.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,8 +34,8 @@ from digest import sendrate
 from digest.api_session import provider_connection
 from digest.building import Pick, build
 from digest.emails import shared_renderer
-from digest.failures import classify, next_delay
-from digest.models import Delivery, SentPaper
+from digest.failures import Verdict, classify, next_delay
+from digest.models import ChannelPost, Delivery, SentPaper
 from subscriptions.models import Subscriber
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 # Anymail statuses that mean the provider refused the message for good.
 REFUSED = {"rejected", "invalid", "failed"}
 Status = Delivery.Status
+# The rows that go out with this state machine: digests, and channel posts (channel_sending.py).
+Outbox = type[Delivery] | type[ChannelPost]
 
 
 @dataclass
@@ -55,19 +57,19 @@ class Outcome:
     retry: dict[float, list[int]] = field(default_factory=dict)
 
 
-def claim(delivery_ids: Sequence[int], now: datetime) -> list[int]:
+def claim(delivery_ids: Sequence[int], now: datetime, model: Outbox = Delivery) -> list[int]:
     """Move the planned rows among `delivery_ids` to sending and return the ids this call got.
 
     Each row is taken by a conditional update, which only one claimer can win.
     """
     if connection.vendor == "postgresql":
-        return _claim_skipping_locked(delivery_ids, now)
-    planned = Delivery.objects.filter(status=Status.PLANNED)
+        return _claim_skipping_locked(delivery_ids, now, model)
+    planned = model.objects.filter(status=Status.PLANNED)
     changes = {"status": Status.SENDING, "claimed_at": now}
     return [pk for pk in delivery_ids if planned.filter(pk=pk).update(**changes) == 1]
 
 
-def _claim_skipping_locked(delivery_ids: Sequence[int], now: datetime) -> list[int]:
+def _claim_skipping_locked(delivery_ids: Sequence[int], now: datetime, model: Outbox) -> list[int]:
     """claim() on PostgreSQL in two statements: lock the rows with SKIP LOCKED (concurrent
     claimers never wait on each other) and move the planned ones with one update.
 
@@ -78,11 +80,11 @@ def _claim_skipping_locked(delivery_ids: Sequence[int], now: datetime) -> list[i
     # Rows are locked by primary key alone and their status checked here: the day a big plan
     # lands, PostgreSQL's statistics still say few rows are planned, and a status condition made
     # it read every planned row's index entry to claim a chunk.
-    chosen = Delivery.objects.filter(pk__in=delivery_ids).select_for_update(skip_locked=True)
+    chosen = model.objects.filter(pk__in=delivery_ids).select_for_update(skip_locked=True)
     with transaction.atomic():
         rows = chosen.values_list("pk", "status")
         ids = [pk for pk, status in rows if status == Status.PLANNED]
-        Delivery.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=now)
+        model.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=now)
     return sorted(ids)
 
 
@@ -93,14 +95,16 @@ def _skip_inactive_readers(deliveries: list[Delivery]) -> list[Delivery]:
     return [d for d in deliveries if d.pk not in gone]
 
 
-def renew_lease(delivery_ids: Sequence[int], since: datetime, now: datetime) -> set[int]:
+def renew_lease(
+    delivery_ids: Sequence[int], since: datetime, now: datetime, model: Outbox = Delivery
+) -> set[int]:
     """Renew the lease this sender took or last renewed at `since` on these rows; returns those
     still held (the sweeper may have handed back some whose lease ran out, and another sender
     claimed them since: their lease is not ours to renew)."""
-    held = Delivery.objects.filter(pk__in=delivery_ids, status=Status.SENDING, claimed_at=since)
+    held = model.objects.filter(pk__in=delivery_ids, status=Status.SENDING, claimed_at=since)
     if held.update(claimed_at=now) == len(delivery_ids):
         return set(delivery_ids)
-    renewed = Delivery.objects.filter(pk__in=delivery_ids, status=Status.SENDING, claimed_at=now)
+    renewed = model.objects.filter(pk__in=delivery_ids, status=Status.SENDING, claimed_at=now)
     return set(renewed.values_list("pk", flat=True))
 
 
@@ -152,10 +156,12 @@ def record_failed(delivery_id: int, reason: str, attempts: int) -> None:
         )
 
 
-def release(delivery_id: int, attempts: int, due_at: datetime, reason: str) -> None:
+def release(
+    delivery_id: int, attempts: int, due_at: datetime, reason: str, model: Outbox = Delivery
+) -> None:
     """Hand a row this sender holds back to planned, due again at `due_at`, after `attempts`
     hand-overs."""
-    Delivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
+    model.objects.filter(pk=delivery_id, status=Status.SENDING).update(
         status=Status.PLANNED, due_at=due_at, claimed_at=None, reason=reason, attempts=attempts
     )
 
@@ -176,6 +182,17 @@ def _describe(error: Exception) -> str:
     if isinstance(answer, str) and answer and answer not in text:
         text = f"{text} (the provider said: {answer})"
     return text[:2000]
+
+
+def retry_plan(verdict: Verdict, attempts: int, reason: str) -> tuple[float | None, str]:
+    """After `attempts` hand-overs and an error judged `verdict`: the seconds until the next
+    try, or None when the row fails (with the reason to record)."""
+    if not verdict.transient:
+        return None, reason
+    delay = next_delay(attempts, settings.SEND_RETRY_DELAYS, verdict.retry_after)
+    if delay is None:
+        return None, f"{Delivery.GAVE_UP} after {attempts} attempts. {reason}"
+    return delay, reason
 
 
 class _Chunk:
@@ -235,13 +252,11 @@ class _Chunk:
         verdict, reason = classify(error, now), _describe(error)
         logger.warning("digest %s: %s", delivery.pk, reason)
         attempts = delivery.attempts + 1
-        delays = settings.SEND_RETRY_DELAYS
-        delay = next_delay(attempts, delays, verdict.retry_after) if verdict.transient else None
         if verdict.throttled and verdict.retry_after is not None:
-            sendrate.pause_sending(min(verdict.retry_after, max(delays)))
+            sendrate.pause_sending(min(verdict.retry_after, max(settings.SEND_RETRY_DELAYS)))
+        delay, reason = retry_plan(verdict, attempts, reason)
         if delay is None:
-            gave_up = f"{Delivery.GAVE_UP} after {attempts} attempts. " if verdict.transient else ""
-            self._fail(delivery, gave_up + reason)
+            self._fail(delivery, reason)
             return
         release(delivery.pk, attempts, now + timedelta(seconds=delay), reason)
         self.outcome.retry.setdefault(delay, []).append(delivery.pk)
@@ -278,23 +293,29 @@ def send_chunk(delivery_ids: Sequence[int]) -> Outcome:
 
 
 def sweep(now: datetime) -> list[int]:
+    """Hand back digests whose sender went quiet and return the ids to queue again (see
+    hand_back)."""
+    return hand_back(Delivery, now, record_failed)
+
+
+def hand_back(model: Outbox, now: datetime, give_up: Callable[[int, str, int], None]) -> list[int]:
     """Hand back rows whose sender went quiet and return the ids to queue again.
 
     A row "sending" whose lease ran out lost its worker. A chunk is sent in id order and every
     row handed over leaves "sending", so of the rows one claim still holds, only the first may
-    have been in flight (and may have gone): it counts one attempt, and fails once that uses up
-    the retry table (a message that kills its worker every time). A row "planned" and overdue by
-    a lease lost its task (a worker died holding it, or the broker dropped it); in a backlog
-    longer than a lease, rows still waiting in the queue are queued again too, and those extra
-    tasks claim nothing.
+    have been in flight (and may have gone): it counts one attempt, and `give_up` fails it
+    (id, reason, attempts) once that uses up the retry table (a message that kills its worker
+    every time). A row "planned" and overdue by a lease lost its task (a worker died holding
+    it, or the broker dropped it); in a backlog longer than a lease, rows still waiting in the
+    queue are queued again too, and those extra tasks claim nothing.
     """
     cutoff = now - settings.SEND_LEASE
-    stuck = Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    stuck = model.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     in_flight = _first_of_each_claim(stuck.values_list("pk", "claimed_at", "attempts"))
     last = len(settings.SEND_RETRY_DELAYS)  # attempts before the last one the table allows
     for pk in [pk for pk, attempts in in_flight.items() if attempts >= last]:
         reason = f"{Delivery.GAVE_UP}: the worker sending it stopped on every attempt."
-        record_failed(pk, reason, in_flight.pop(pk) + 1)
+        give_up(pk, reason, in_flight.pop(pk) + 1)
     stuck_ids = list(stuck.values_list("pk", flat=True))
     # Conditional: a sender that renewed its lease meanwhile keeps its row.
     stuck.filter(pk__in=stuck_ids).update(
@@ -307,11 +328,11 @@ def sweep(now: datetime) -> list[int]:
             output_field=PositiveIntegerField(),
         ),
     )
-    overdue = Delivery.objects.filter(status=Status.PLANNED).filter(
+    overdue = model.objects.filter(status=Status.PLANNED).filter(
         Q(due_at__lt=cutoff) | Q(due_at__isnull=True, planned_at__lt=cutoff)
     )
     overdue_ids = list(overdue.values_list("pk", flat=True))
-    Delivery.objects.filter(pk__in=overdue_ids).update(due_at=now)
+    model.objects.filter(pk__in=overdue_ids).update(due_at=now)
     return sorted(stuck_ids + overdue_ids)
 
 

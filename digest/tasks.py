@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from core import clock
-from digest import tastes
+from digest import channel_sending, tastes
 from digest.fetching import wait_before_fetching, wait_for_turn
 from digest.ingest import ingest_source
 from digest.models import Source
@@ -38,10 +38,18 @@ def queue_sends(delivery_ids: list[int]) -> None:
         send_digests.delay_on_commit(chunk)
 
 
+def queue_posts(post_ids: list[int]) -> None:
+    """One send task per chunk of channel posts, queued once the planning transaction commits."""
+    for chunk in chunks(post_ids):
+        send_channel_posts.delay_on_commit(chunk)
+
+
 @shared_task
 def plan_digests() -> None:
-    """Beat entry: plan the digests due now and queue their sending."""
-    queue_sends(plan(clock.now()))
+    """Beat entry: plan the digests and channel posts due now and queue their sending."""
+    now = clock.now()
+    queue_sends(plan(now))
+    queue_posts(channel_sending.plan_posts(now))
 
 
 # Acknowledged only when done, and handed back to the queue if its worker process dies: safe,
@@ -54,10 +62,19 @@ def send_digests(delivery_ids: list[int]) -> None:
         send_digests.apply_async(args=[retry_ids], countdown=delay)
 
 
+# As send_digests: a run delivered twice claims nothing another run holds or has finished.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_channel_posts(post_ids: list[int]) -> None:
+    for delay, retry_ids in channel_sending.send_posts(post_ids).retry.items():
+        send_channel_posts.apply_async(args=[retry_ids], countdown=delay)
+
+
 @shared_task
 def sweep_deliveries() -> None:
-    """Beat entry: queue again the rows whose worker or task was lost."""
-    queue_sends(sweep(clock.now()))
+    """Beat entry: queue again the digests and channel posts whose worker or task was lost."""
+    now = clock.now()
+    queue_sends(sweep(now))
+    queue_posts(channel_sending.sweep_posts(now))
 
 
 @shared_task

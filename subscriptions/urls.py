@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from subscriptions import (
+    channel_views,
     feed_views,
     feedback_views,
     help_views,
@@ -44,6 +45,8 @@ urlpatterns = [
     path("manage/votes/<int:paper_id>/", taste_views.remove_vote, name="remove_vote"),
     path("manage/blend/", taste_views.change_blend, name="blend"),
     path("manage/topics/like/", taste_views.start_topic, name="start_topic"),
+    path("manage/channels/new/", channel_views.new_channel, name="new_channel"),
+    path("manage/channels/<int:pk>/", channel_views.change_channel, name="change_channel"),
     # The emailed link: after the fixed manage/ paths, which a token never equals.
     path("manage/<str:token>/", manage_views.open_link, name="manage"),
     path("more/<str:token>/<int:position>/", feedback_views.feedback, {"liked": True}, name="more"),

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from digest import actions
 from digest.models import Delivery, Source
 from digest.planning import plan
 from digest.sending import send_chunk
@@ -141,3 +142,17 @@ def test_retrying_failed_and_stuck_digests_sends_them(
         "ada@example.com",
         "bob@example.com",
     ]
+
+
+def test_channels_and_their_posts_are_listed_without_the_webhook_url(admin_client, settings):
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    owner = make_reader("ada@example.com")
+    url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
+    channel = actions.add_channel(owner, url, name="ML team", kind="slack")
+
+    page = admin_client.get("/admin/digest/channel/").content.decode()
+    detail = admin_client.get(f"/admin/digest/channel/{channel.pk}/change/").content.decode()
+
+    assert "ML team" in page and channel.url_masked in page
+    assert "secrettoken" not in page + detail and channel.url_encrypted not in page + detail
+    assert admin_client.get("/admin/digest/channelpost/?status=failed").status_code == 200

@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
-from digest.models import Delivery
+from digest import actions as digest_actions
+from digest.models import Channel, Delivery
 from subscriptions import actions, erasure
 from subscriptions.models import ErasedAddress, Subscriber
 from tests.manage_page import PAGE, open_link, sent_digest
@@ -59,6 +60,20 @@ def test_deleting_leaves_no_cleartext_address_in_any_table(client) -> None:
     assert ErasedAddress.objects.count() == 1
     assert client.get(PAGE).status_code == 200  # the link is gone from this browser too
     assert "Send me my link" in client.get(PAGE).content.decode()
+
+
+def test_deleting_removes_the_readers_channels_and_their_webhook_urls(client, settings) -> None:
+    require_postgres()
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    reader = ada()
+    url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
+    digest_actions.add_channel(reader, url, name="ML team", kind="slack")
+    open_link(client, reader)
+
+    client.post("/manage/delete/", {"delete-sure": "on"})
+
+    assert not Channel.objects.exists()
+    assert rows_mentioning("ML team") == {} and rows_mentioning("oken") == {}
 
 
 def test_a_deleted_address_is_not_imported_again(tmp_path) -> None:

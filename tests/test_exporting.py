@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from digest.models import Delivery
+from digest import actions
+from digest.models import ChannelPaper, ChannelPost, Delivery
 from subscriptions.exporting import reader_data
 from tests.manage_page import NOW, open_link, sent_digest
 from tests.personas import ada
@@ -19,7 +20,7 @@ def test_the_export_holds_subscription_consent_topics_and_deliveries(
     sent_digest(reader)
     open_link(client, reader)
 
-    with django_assert_max_num_queries(14):  # the page's session and the export's eight queries
+    with django_assert_max_num_queries(16):  # the page's session and the export's ten queries
         response = client.post("/manage/export/")
 
     assert response["Content-Type"] == "application/json"
@@ -54,7 +55,7 @@ def test_the_export_query_count_does_not_grow_with_deliveries(
             planned_at=NOW,
         )
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         data = reader_data(reader)
 
     assert len(data["deliveries"]) == 6
@@ -152,3 +153,33 @@ def test_deleting_the_reader_erases_their_feed_pauses_and_held_back_papers(clien
 
     assert not Pause.objects.exists() and not HeldBack.objects.exists()
     assert client.get(feed).status_code == 404
+
+
+def test_the_export_holds_the_readers_channels_with_their_url_masked(settings) -> None:
+    settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    reader = ada()
+    url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
+    channel = actions.add_channel(reader, url, name="ML team", kind="slack", topics=["diffusion"])
+    delivery = sent_digest(reader)
+    post = ChannelPost.objects.create(
+        channel=channel,
+        period="2026-11-26",
+        status="sent",
+        batch="00000000-0000-0000-0000-000000000003",
+        window_start=NOW,
+        window_end=NOW,
+        planned_at=NOW,
+        parts_sent=1,
+    )
+    paper = delivery.items.get().paper
+    ChannelPaper.objects.create(channel=channel, paper=paper, post=post, position=0)
+
+    data = reader_data(reader)
+
+    [exported] = data["channels"]
+    assert exported["name"] == "ML team" and exported["url_masked"] == "http://127.0.0.1/…oken"
+    assert exported["topics"] == ["diffusion"]
+    assert "secrettoken" not in json.dumps(data) and "url_encrypted" not in exported
+    [exported_post] = exported["posts"]
+    assert exported_post["status"] == "sent" and exported_post["parts_sent"] == 1
+    assert [p["paper"]["title"] for p in exported_post["papers"]] == [paper.title]
