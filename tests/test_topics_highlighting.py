@@ -47,3 +47,11 @@ def test_a_cut_snippet_ends_in_three_dots_never_four() -> None:
 
     assert text.endswith("...") and not text.endswith("....")
     assert text.startswith("Large language model agents")
+
+
+def test_a_short_snippet_still_shows_a_match_deep_in_its_first_sentence() -> None:
+    text = "Agentic LLM systems that generate code through multi-turn tool use face a problem. " * 9
+
+    snippet = excerpt(text, frozenset({"tool"}), limit=110)
+
+    assert "tool" in snippet.split() and len(snippet) <= 116

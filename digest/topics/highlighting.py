@@ -4,8 +4,8 @@ import re
 
 from digest.topics.query import WORD_RUN, fold
 
-EXCERPT_CHARS = 320
-# Characters shown before a match that sits deep in a long sentence.
+EXCERPT_CHARS = 260
+# Characters shown before a match that sits deep in a long sentence (a third of a short snippet).
 CONTEXT_CHARS = 60
 SENTENCE_END = re.compile(r"(?<=[.!?]) +(?=[A-Z])")
 
@@ -56,10 +56,11 @@ def _first_match(text: str, words: frozenset[str]) -> int | None:
 def _sentence_start(text: str, match: int | None, limit: int) -> int:
     """Where a snippet showing the match at `match` starts: the opening when there is no match
     or it shows there, else its sentence's start (or a few words before it, in a long one)."""
-    if match is None or match < limit - CONTEXT_CHARS:
+    context = min(CONTEXT_CHARS, limit // 3)
+    if match is None or match < limit - context:
         return 0
     ends = list(SENTENCE_END.finditer(text, 0, match))
     sentence = ends[-1].end() if ends else 0
-    if match - sentence < limit - CONTEXT_CHARS:
+    if match - sentence < limit - context:
         return sentence
-    return text.rfind(" ", 0, match - CONTEXT_CHARS) + 1
+    return text.rfind(" ", 0, match - context) + 1
