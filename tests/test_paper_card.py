@@ -146,3 +146,41 @@ def test_the_home_page_shows_the_same_card(client, morning) -> None:
     assert "Ada Lovelace, Charles Babbage" in page and "<span>cs.LG</span>" in page
     labels = re.findall(r'<a href="[^"]+">([^<]+)<span class="visually-hidden">', page)
     assert labels == ["arXiv", "PDF", "Hugging Face", "Code", "Project page"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_digest_and_home_page_cards_fit_the_screen(
+    chromium, artefacts, live_server, morning, width: int
+) -> None:
+    make_paper(
+        "Rich paper on agents",
+        abstract=ABSTRACT,
+        upvotes=67,
+        ai_summary="Agents fix calls.",
+        **LINKS,
+    )
+    for n in range(6):
+        make_paper(
+            f"Tool-using agents, part {n}",
+            abstract=ABSTRACT,
+            upvotes=n,
+            categories=["cs.AI", "cs.CL", "cs.LG"],
+        )
+    html = html_of(send_digest({"Agents": "agents", "Diffusion and flows": "diffusion"}))
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        # The email first: a page from the site keeps the site's CSP, which forbids inline styles.
+        page.set_content(html)
+        page.screenshot(path=str(artefacts / f"card-digest-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        badge = page.locator(".badge").first.bounding_box()
+        assert badge and badge["height"] < 30  # "67 upvotes" on one line
+        assert page.locator("ol.toc li").count() == 7
+        page.goto(f"{live_server.url}/")
+        page.screenshot(path=str(artefacts / f"card-home-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator(".paper-card .chips span").count() == 3 * 6 + 1
+    finally:
+        context.close()
