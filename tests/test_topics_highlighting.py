@@ -49,6 +49,12 @@ def test_a_cut_snippet_ends_in_three_dots_never_four() -> None:
     assert text.startswith("Large language model agents")
 
 
+def test_a_cut_snippet_ends_with_its_last_whole_sentence_rather_than_a_dangling_word() -> None:
+    text = excerpt(ABSTRACT, frozenset(), limit=260)
+
+    assert text.endswith("when the agent is shown the tool's error...")
+
+
 def test_a_short_snippet_still_shows_a_match_deep_in_its_first_sentence() -> None:
     text = "Agentic LLM systems that generate code through multi-turn tool use face a problem. " * 9
 

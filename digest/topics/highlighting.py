@@ -38,10 +38,14 @@ def excerpt(abstract: str, words: frozenset[str], limit: int = EXCERPT_CHARS) ->
         return text
     start = _sentence_start(text, _first_match(text, words), limit)
     cut = text[start : start + limit].rsplit(" ", 1)[0]
-    prefix = "..." if start else ""
-    # A cut after a full stop would end in four dots.
-    suffix = "..." if start + len(cut) < len(text) else ""
-    return f"{prefix}{cut.rstrip('.,;:') if suffix else cut}{suffix}"
+    if start + len(cut) < len(text):
+        # End with the last whole sentence rather than a dangling word, if that keeps most of it.
+        sentence = cut.rfind(". ")
+        if sentence > len(cut) * 2 // 3:
+            cut = cut[: sentence + 1]
+        # A cut after a full stop would end in four dots.
+        return f"{'...' if start else ''}{cut.rstrip('.,;:')}..."
+    return f"{'...' if start else ''}{cut}"
 
 
 def _first_match(text: str, words: frozenset[str]) -> int | None:
