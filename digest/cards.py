@@ -20,8 +20,7 @@ class Card:
     paper: Paper
     title: Runs
     url: str  # where the title leads: the abstract page
-    authors: str
-    date: str
+    facts: list[str]  # the short author list and the date, whichever are known
     upvotes: int | None
     categories: list[str]
     snippet: str  # the AI summary or a passage of the abstract, as plain text
@@ -62,8 +61,9 @@ def card(
         paper=paper,
         title=highlight(paper.title, words),
         url=web_url(paper.abs_url) or web_url(paper.pdf_url),
-        authors=authors_line(paper.authors or []),
-        date=short_date(when) if when else "",
+        facts=[
+            fact for fact in (authors_line(paper.authors or []), when and short_date(when)) if fact
+        ],
         upvotes=paper.upvotes,
         categories=[] if compact else [str(c) for c in (paper.categories or [])[:CATEGORIES]],
         snippet=text,

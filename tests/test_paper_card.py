@@ -139,13 +139,15 @@ def test_five_papers_need_no_table_of_contents(morning) -> None:
 
 def test_the_home_page_shows_the_same_card(client, morning) -> None:
     make_paper("Rich paper", abstract=ABSTRACT, upvotes=9, ai_summary="Agents fix calls.", **LINKS)
+    make_paper("Anonymous paper", abstract=ABSTRACT, upvotes=2, authors=[])
 
     page = client.get("/").content.decode()
 
     assert "<i>AI summary:</i> Agents fix calls." in page
     assert "Ada Lovelace, Charles Babbage" in page and "<span>cs.LG</span>" in page
+    assert '<p class="meta">26 Nov · <span class="badge">2&nbsp;upvotes</span></p>' in page
     labels = re.findall(r'<a href="[^"]+">([^<]+)<span class="visually-hidden">', page)
-    assert labels == ["arXiv", "PDF", "Hugging Face", "Code", "Project page"]
+    assert labels == ["arXiv", "PDF", "Hugging Face", "Code", "Project page", "arXiv", "PDF"]
 
 
 @pytest.mark.browser
