@@ -1,4 +1,4 @@
-"""{% paper_card paper words %}: one paper's card on the site's pages (see digest/cards.py)."""
+"""{% paper_card paper words heading %}: a paper's card on the site's pages (digest/cards.py)."""
 
 from collections.abc import Iterable
 
@@ -11,5 +11,6 @@ register = template.Library()
 
 
 @register.inclusion_tag("papers/card.html")
-def paper_card(paper: Paper, words: Iterable[str] = ()) -> dict:
-    return {"card": card(paper, frozenset(words))}
+def paper_card(paper: Paper, words: Iterable[str] = (), heading: str = "h3") -> dict:
+    """The card of `paper`, its matched `words` marked, its title a `heading` (h3, h4)."""
+    return {"card": card(paper, frozenset(words)), "heading": heading}
