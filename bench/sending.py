@@ -216,9 +216,9 @@ def in_child(database_url: str) -> dict:
 
 
 def building() -> tuple[float, float, float, int]:
-    """Digests/s on one core (bench.digests' readers): our way on a fresh renderer, which inlines
-    each paper block the first time it meets it; our way again over the same readers, every
-    block inlined (the steady rate of a long run); premailer once per email. And the blocks."""
+    """Digests/s on one core (bench.digests' readers): our way on a fresh renderer, which renders
+    each paper's card the first time it meets it; our way again over the same readers, every
+    card rendered (the steady rate of a long run); premailer once per email. And the cards."""
     from bench import digests
     from digest.emails import DigestRenderer
 

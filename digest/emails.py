@@ -1,11 +1,13 @@
-"""Render one digest email: HTML (CSS inlined) and plain text, from pieces rendered once.
+"""Render one digest email: HTML and plain text, from pieces rendered once.
 
-premailer costs milliseconds per document, so it never runs once per email. The layout is
-(templates/emails/digest-body.html, which extends the one email layout) rendered and inlined once
-per renderer with "slot:<name>" markers where each reader's values go,
-and each paper's block is rendered and inlined once per distinct (paper, topics, words). An email
-is then assembled by filling the slots in one pass, so text from a paper can never be mistaken
-for a slot. Use one DigestRenderer per batch: its caches live as long as it does.
+premailer costs milliseconds per document, so it never runs once per email. The layout
+(templates/emails/digest-body.html, which extends the one email layout) is rendered and inlined
+once per renderer with "slot:<name>" markers where each reader's values go. Each paper's card
+(templates/papers/card.html) is rendered once per distinct pick and never inlined: cards are
+styled from the <head> (emails/card.css), which keeps a hundred-paper digest under Gmail's
+clipping (docs/emails.md). An email is then assembled by filling the slots in one pass, so text
+from a paper can never be mistaken for a slot. Use one DigestRenderer per batch: its caches live
+as long as it does.
 """
 
 import re
@@ -21,52 +23,69 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
+from django.utils.html import format_html
 
 from core import clock
 from core.emails import DOCTYPE, inline_css, layout_context
 from core.links import FeedbackLinks, Links, unsubscribe_headers
 from digest.building import Pick
+from digest.cards import Card, card, quoted, short_date
 from digest.models import Delivery, Paper
 from digest.schedule import zone
-from digest.topics.highlighting import excerpt, highlight
 
 SLOT_MARKER = re.compile(r"slot:(\w+)")
-FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.DOTALL)
-FIRST_AUTHORS = 3
+SUBJECT_TITLE_CHARS = 80
+PREHEADER_CHARS = 140  # what an inbox shows of it after the subject, and a little more
+# A long digest lists its first papers at the top, and its papers past the 30th get compact
+# cards, so a hundred papers stay under Gmail's clipping (see docs/emails.md).
+TOC_FROM = 5
+TOC_ENTRIES = 10
+FULL_CARDS = 30
 # Paper blocks a renderer keeps (a few KB each); past this it starts afresh.
 MAX_BLOCKS = 20_000
 
 
-def short_date(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b}"
-
-
-def authors_line(authors: list[str]) -> str:
-    shown = ", ".join(authors[:FIRST_AUTHORS])
-    return f"{shown} et al." if len(authors) > FIRST_AUTHORS else shown
-
-
-def subject(count: int, day: str, has_topics: bool) -> str:
-    """The subject line; `day` is short_date of the reader's local day."""
+def headline(count: int, has_topics: bool) -> str:
+    """What the digest holds, as its heading says: "10 new papers on your topics"."""
     papers = "paper" if count == 1 else "papers"
-    scope = " on your topics" if has_topics else ""
-    return f"{count} new {papers}{scope} - {day}"
+    return f"{count} new {papers}{' on your topics' if has_topics else ''}"
 
 
-def _paper_context(pick: Pick) -> dict:
-    paper = pick.paper
-    text = excerpt(paper.abstract, pick.words)
-    when = paper.published_at or paper.first_seen_at
-    return {
-        "paper": paper,
-        "authors": authors_line(paper.authors),
-        "date": short_date(when) if when else "",
-        "topics": pick.topics,
-        "reason": pick.reason,
-        "excerpt": text,
-        "runs": highlight(text, pick.words) if text else [],
-        "link": paper.abs_url or paper.pdf_url or paper.code_url,
-    }
+def subject(picks: list[Pick], has_topics: bool) -> str:
+    """The subject line, naming the top paper: "<title> and 9 more on your topics"."""
+    title = _trimmed(picks[0].paper.title, SUBJECT_TITLE_CHARS)
+    scope = " on your topics" if has_topics else " new papers"
+    if len(picks) == 1:
+        return f"{title}{', new on your topics' if has_topics else ''}"
+    return f"{title} and {len(picks) - 1} more{scope}"
+
+
+def _trimmed(text: str, chars: int) -> str:
+    """`text` on one line (a header must not break), cut at a word boundary past `chars`."""
+    text = " ".join(text.split())
+    if len(text) <= chars:
+        return text
+    return text[:chars].rsplit(" ", 1)[0].rstrip(" ,.;:-") + "…"
+
+
+def why(pick: Pick) -> str:
+    """The card's why line: the reader's topics the paper matched, else the pick's reason."""
+    return f"Matched {quoted(pick.topics)}" if pick.topics else pick.reason
+
+
+def _card(pick: Pick, position: int) -> Card:
+    return card(pick.paper, pick.words, why(pick), compact=position >= FULL_CARDS)
+
+
+def _toc(blocks: list["Block"]) -> str:
+    """The table of contents of a long digest: its first papers, each linked to its abstract
+    page (mail clients break in-message "#" links)."""
+    if len(blocks) <= TOC_FROM:
+        return ""
+    entries = "".join(block.toc for block in blocks[:TOC_ENTRIES])
+    more = len(blocks) - TOC_ENTRIES
+    rest = f'<p class="toc-more">and {more} more below</p>' if more > 0 else ""
+    return f'<p class="toc-head">In this digest</p><ol class="toc">{entries}</ol>{rest}'
 
 
 Feedback = tuple[str, str]  # the "more" and "less" URLs of one digest, up to the position
@@ -89,8 +108,10 @@ class SlottedText:
 
 def _shown(paper: Paper) -> tuple:
     """What a paper's block shows of it: a paper corrected by a later ingest is a new block."""
-    shown = (paper.title, paper.abstract, tuple(paper.authors), paper.upvotes, paper.abs_url)
-    return (*shown, paper.published_at, paper.first_seen_at, paper.pdf_url, paper.code_url)
+    texts = (paper.title, paper.abstract, paper.ai_summary, tuple(paper.authors))
+    facts = (tuple(paper.categories), paper.upvotes, paper.published_at, paper.first_seen_at)
+    links = (paper.arxiv_id, paper.abs_url, paper.pdf_url, paper.hf_url)
+    return (*texts, *facts, *links, paper.code_url, paper.project_url)
 
 
 class Block(NamedTuple):
@@ -100,14 +121,15 @@ class Block(NamedTuple):
     shown: tuple
     html: SlottedText  # with the renderer's more and less slots for the feedback URLs
     text: SlottedText
+    toc: str  # its entry in a long digest's table of contents
 
 
 @lru_cache(maxsize=1024)
-def _local_day(zone_name: str, planned_at: datetime) -> tuple[str, str]:
-    """The day a digest is for, in the reader's zone, as its subject and heading spell it (a
-    batch's readers share a few zones and one planning time)."""
+def _local_day(zone_name: str, planned_at: datetime) -> str:
+    """The day a digest is for, in the reader's zone, as its heading spells it (a batch's
+    readers share a few zones and one planning time)."""
     day = planned_at.astimezone(zone(zone_name))
-    return short_date(day), f"{day:%A} {short_date(day)}"
+    return f"{day:%A} {short_date(day)}"
 
 
 class DigestRenderer:
@@ -117,7 +139,6 @@ class DigestRenderer:
         # The benchmark passes its own, to compare with inlining once per email.
         self.inline = inline or inline_css
         base = layout_context()
-        self.css = get_template("emails/email.css").render({})
         layout = self.inline(get_template("emails/digest-body.html").render(base))
         self.html_shell = SlottedText(DOCTYPE + layout)
         self.text_shell = SlottedText(
@@ -131,50 +152,52 @@ class DigestRenderer:
         self._view = Links("view")
         self._feedback = FeedbackLinks()
         # Paper blocks hold feed text, which could spell "slot:..." on purpose: their feedback
-        # slots are marked with a word no feed can know, as a URL scheme so premailer (which
-        # makes relative links absolute) leaves them be.
+        # slots are marked with a word no feed can know.
         self._slot = f"feedback{secrets.token_hex(8)}"
         self._block_slots = re.compile(rf"{self._slot}:(more|less)")
         self._date = (-1, "")
 
-    def _block(self, pick: Pick) -> Block:
-        """One paper's block, rendered once per distinct pick."""
-        key = (pick.paper.id, pick.topics, pick.words, pick.reason)
+    def _blocks_of(self, picks: list[Pick]) -> list[Block]:
+        return [self._block(pick, position) for position, pick in enumerate(picks)]
+
+    def _block(self, pick: Pick, position: int) -> Block:
+        """One paper's block, rendered once per distinct pick (full or compact)."""
+        key = (pick.paper.id, pick.topics, pick.words, pick.reason, position >= FULL_CARDS)
         block = self._blocks.get(key)
         # A batch's picks share their Paper objects: an object seen before shows the same.
         if block is None or block.paper is not pick.paper:
             if block is None or block.shown != _shown(pick.paper):
                 if len(self._blocks) >= MAX_BLOCKS:
                     self._blocks.clear()
-                block = self._render_block(pick)
+                block = self._render_block(pick, position)
             self._blocks[key] = block = block._replace(paper=pick.paper)
         return block
 
-    def _render_block(self, pick: Pick) -> Block:
+    def _render_block(self, pick: Pick, position: int) -> Block:
         slots = {"more": f"{self._slot}:more", "less": f"{self._slot}:less"}
-        context = {**_paper_context(pick), **slots}
-        html = get_template("emails/digest-paper.html").render(context)
-        document = (
-            f"<html><head><style>{self.css}</style></head>"
-            f"<body><table><!--fragment-->{html}<!--/fragment--></table></body></html>"
-        )
-        inlined = FRAGMENT.search(self.inline(document)).group(1).strip()
+        shown = _card(pick, position)
+        context = {"card": shown, **slots}
+        # Not inlined: cards are styled from the <head> (emails/card.css), a hundred times over.
+        html = get_template("emails/digest-paper.html").render(context).strip()
         text = get_template("emails/digest-paper.txt", using="text").render(context)
-        html, text = (SlottedText(part, self._block_slots) for part in (inlined, text))
-        return Block(pick.paper, _shown(pick.paper), html, text)
+        html, text = (SlottedText(part, self._block_slots) for part in (html, text))
+        title = format_html('<li><a href="{}">{}</a></li>', shown.url, pick.paper.title)
+        toc = title if shown.url else format_html("<li>{}</li>", pick.paper.title)
+        return Block(pick.paper, _shown(pick.paper), html, text, toc)
 
     def _values(self, delivery: Delivery, picks: list[Pick], at: datetime) -> dict[str, str]:
         reader = delivery.subscriber
         topics = sorted({name for pick in picks for name in pick.topics})
-        day, heading = _local_day(reader.time_zone, delivery.planned_at)
-        title = subject(len(picks), day, bool(topics))
+        heading = _local_day(reader.time_zone, delivery.planned_at)
         return {
-            "subject": title,
-            "headline": title.rsplit(" - ", 1)[0],
+            "subject": subject(picks, bool(topics)),
+            "headline": headline(len(picks), bool(topics)),
             "day": heading,
-            "preheader": ", ".join(pick.paper.title for pick in picks[:3]),
+            "preheader": _trimmed(
+                ", ".join(pick.paper.title for pick in picks[:3]), PREHEADER_CHARS
+            ),
             "email": reader.email,
-            "why": f"and these papers matched your topics {', '.join(topics)}"
+            "why": f"and these papers matched your topics {quoted(topics)}"
             if topics
             else "for every new paper",
             "manage_url": self._manage.url(reader, at),
@@ -185,12 +208,13 @@ class DigestRenderer:
     def papers_html(self, delivery: Delivery, picks: list[Pick]) -> str:
         """The papers of the HTML email, without the reader's parts: the "view in browser" page."""
         feedback = self._feedback.bases(delivery, _sent_at(delivery))
-        return _papers([self._block(pick).html for pick in picks], feedback)
+        return _papers([block.html for block in self._blocks_of(picks)], feedback)
 
     def _html(self, values: dict[str, str], blocks: list[Block], feedback: Feedback) -> str:
         # The stdlib's escape is Django's escape (which calls it) without the SafeString wrapper.
         filled = {key: escape(value) for key, value in values.items()}
         filled["papers"] = _papers([block.html for block in blocks], feedback)
+        filled["toc"] = _toc(blocks)
         return self.html_shell.fill(filled)
 
     def _text(self, values: dict[str, str], blocks: list[Block], feedback: Feedback) -> str:
@@ -199,7 +223,7 @@ class DigestRenderer:
 
     def html(self, delivery: Delivery, picks: list[Pick]) -> str:
         """The digest's HTML, each value escaped once."""
-        blocks = [self._block(pick) for pick in picks]
+        blocks = self._blocks_of(picks)
         feedback = self._feedback.bases(delivery, _sent_at(delivery))
         return self._html(self._values(delivery, picks, clock.now()), blocks, feedback)
 
@@ -223,7 +247,7 @@ class DigestRenderer:
     ) -> EmailMultiAlternatives:
         """The email for one digest, with Anymail's tags, metadata and click tracking off."""
         values = self._values(delivery, picks, sent_at)
-        blocks = [self._block(pick) for pick in picks]
+        blocks = self._blocks_of(picks)
         feedback = self._feedback.bases(delivery, sent_at)
         message = EmailMultiAlternatives(
             subject=values["subject"],

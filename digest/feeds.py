@@ -18,7 +18,7 @@ import feedparser
 from pydantic import ValidationError
 
 from digest.records import PaperRecord, ParsedFeed
-from digest.text import abs_url, arxiv_id, pdf_url, plain_text, split_authors
+from digest.text import abs_url, arxiv_id, hf_url, pdf_url, plain_text, split_authors
 
 
 class FeedError(Exception):
@@ -86,8 +86,12 @@ class HuggingFaceDailyJSON(FeedFormat):
             "published_at": paper.get("publishedAt"),
             "abs_url": abs_url(found[0]) if found else "",
             "pdf_url": pdf_url(found[0]) if found else "",
-            "code_url": paper.get("githubRepo") or paper.get("projectPage") or "",
+            "code_url": paper.get("githubRepo") or "",
+            "project_url": paper.get("projectPage") or "",
+            "hf_url": hf_url(found[0]) if found else "",
             "upvotes": paper.get("upvotes"),
+            "comments": entry.get("numComments"),
+            "ai_summary": plain_text(paper.get("ai_summary") or ""),
             "keywords": [str(k) for k in paper.get("ai_keywords") or []],
         }
 
@@ -257,6 +261,8 @@ class HuggingFaceRSS(GenericFeed):
         upvotes = plain_text(labelled.get("upvotes", ""))
         if upvotes.isdigit():
             fields["upvotes"] = int(upvotes)
+        if fields["arxiv_id"]:
+            fields["hf_url"] = hf_url(fields["arxiv_id"])
         return fields
 
 

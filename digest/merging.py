@@ -9,8 +9,8 @@ Precedence, field by field:
   stay, and the fuller abstract wins.
 - published_at: the earliest date any source gave (the first version's, not the replacement's).
 - abs_url, pdf_url: arxiv.org's unversioned URLs when the arXiv id is known, else the feed's link.
-- code_url: whoever has one; the first one found stays.
-- upvotes: the latest count any source reports (only Hugging Face does).
+- code_url, project_url, hf_url: whoever has one; the first one found stays.
+- upvotes, comments, ai_summary: the latest any source reports (only Hugging Face does).
 """
 
 import hashlib
@@ -30,7 +30,11 @@ MERGED_FIELDS = (
     "abs_url",
     "pdf_url",
     "code_url",
+    "project_url",
+    "hf_url",
     "upvotes",
+    "comments",
+    "ai_summary",
     "version",
 )
 
@@ -55,9 +59,12 @@ def merge(current: dict[str, Any] | None, record: PaperRecord) -> dict[str, Any]
     fields["published_at"] = min(
         (d for d in (fields["published_at"], record.published_at) if d), default=None
     )
-    fields["code_url"] = fields["code_url"] or record.code_url
-    if record.upvotes is not None:
-        fields["upvotes"] = record.upvotes
+    for link in ("code_url", "project_url", "hf_url"):
+        fields[link] = fields[link] or getattr(record, link)
+    for latest in ("upvotes", "comments"):
+        if getattr(record, latest) is not None:
+            fields[latest] = getattr(record, latest)
+    fields["ai_summary"] = record.ai_summary or fields["ai_summary"]
     _canonical_links(fields, record)
     return fields
 
@@ -65,7 +72,8 @@ def merge(current: dict[str, Any] | None, record: PaperRecord) -> dict[str, Any]
 def _blank() -> dict[str, Any]:
     return {
         **dict.fromkeys(MERGED_FIELDS, None),
-        **dict.fromkeys(("title", "abstract", "abs_url", "pdf_url", "code_url"), ""),
+        **dict.fromkeys(("title", "abstract", "ai_summary", "abs_url", "pdf_url"), ""),
+        **dict.fromkeys(("code_url", "project_url", "hf_url"), ""),
         "authors": [],
         "categories": [],
     }

@@ -42,6 +42,12 @@ class Paper(models.Model):
     abs_url = models.URLField(max_length=2000, blank=True)
     pdf_url = models.URLField(max_length=2000, blank=True)
     code_url = models.URLField(max_length=2000, blank=True)
+    project_url = models.URLField(max_length=2000, blank=True)
+    # The Hugging Face paper page, set once Hugging Face has listed the paper.
+    hf_url = models.URLField(max_length=2000, blank=True)
+    # Hugging Face's own: its generated summary and the comments on its paper page.
+    ai_summary = models.TextField(blank=True)
+    comments = models.IntegerField(null=True, blank=True)
     upvotes = models.IntegerField(null=True, blank=True)
     upvotes_at = models.DateTimeField(null=True, blank=True)
     # The arXiv version the metadata comes from: an older listing never overwrites a newer one.

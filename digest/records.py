@@ -22,8 +22,12 @@ class PaperRecord(BaseModel):
     published_at: datetime | None = None
     abs_url: str = Field(default="", max_length=2000)
     pdf_url: str = Field(default="", max_length=2000)
-    code_url: str = Field(default="", max_length=2000)
+    code_url: str = Field(default="", max_length=2000)  # the code repository (GitHub's)
+    project_url: str = Field(default="", max_length=2000)  # the authors' project page
+    hf_url: str = Field(default="", max_length=2000)  # its Hugging Face page, once listed there
     upvotes: int | None = Field(default=None, ge=0)
+    comments: int | None = Field(default=None, ge=0)  # on the Hugging Face paper page
+    ai_summary: str = ""  # Hugging Face's generated one-paragraph summary
     announce_type: str = ""
     doi: str = ""
     journal_ref: str = ""
@@ -45,7 +49,7 @@ class PaperRecord(BaseModel):
             raise ValueError("published_at must carry a time zone")
         return value
 
-    @field_validator("abs_url", "pdf_url", "code_url")
+    @field_validator("abs_url", "pdf_url", "code_url", "project_url", "hf_url")
     @classmethod
     def _web_link(cls, value: str) -> str:
         # Only web links are kept: a javascript: or data: URL in a feed must never reach an email.

@@ -42,6 +42,11 @@ def pdf_url(paper_id: str) -> str:
     return f"https://arxiv.org/pdf/{paper_id}"
 
 
+def hf_url(paper_id: str) -> str:
+    """The Hugging Face paper page of arXiv paper `paper_id`."""
+    return f"https://huggingface.co/papers/{paper_id}"
+
+
 class _TextCollector(HTMLParser):
     _INVISIBLE = frozenset({"script", "style", "head", "title", "template"})
 

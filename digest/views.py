@@ -20,7 +20,8 @@ from core.headers import shows_email
 from core.responses import manage_link_sent, too_many
 from core.tokens import BadToken, read_legacy_view_token, read_token_with_issue_time
 from digest.building import recorded_picks
-from digest.emails import DigestRenderer, short_date, subject
+from digest.cards import short_date
+from digest.emails import DigestRenderer, headline
 from digest.models import Delivery
 from digest.schedule import zone
 from subscriptions import actions
@@ -67,7 +68,7 @@ def _page_context(delivery: Delivery, token: str) -> dict:
     has_topics = any(pick.topics for pick in picks)
     return {
         "token": token,
-        "headline": subject(len(picks), short_date(day), has_topics).rsplit(" - ", 1)[0],
+        "headline": headline(len(picks), has_topics),
         "day": f"{day:%A} {short_date(day)}",
         # The email's own paper blocks, whose template escaped every value.
         "papers": mark_safe(DigestRenderer().papers_html(delivery, picks)),

@@ -16,27 +16,22 @@ from digest import actions as digest_actions
 from digest.models import Paper
 from digest.topics.compiling import Compiled, compile_query
 from digest.topics.corpus import Corpus
-from digest.topics.highlighting import excerpt, highlight
 from digest.topics.papers import MATCHED_FIELDS, PaperText
 from digest.topics.query import QueryError
 
 PREVIEW_DAYS = 7
 SHOWN = 10
-EXTRA_FIELDS = ("abs_url", "pdf_url", "published_at")
 # A new paper shows in the next preview; an upvote, a removal or a new arXiv version within
 # RECHECK_AFTER (checking them reads the week's rows); any other change (a title merged from
 # another source) within REINDEX_AFTER.
 RECHECK_AFTER = timedelta(minutes=1)
 REINDEX_AFTER = timedelta(hours=1)
 
-Runs = list[tuple[str, bool]]
-
 
 @dataclass(frozen=True)
 class PreviewPaper:
     paper: Paper
-    title: Runs  # runs of text, True where a matched word is (see highlighting.highlight)
-    excerpt: Runs
+    words: frozenset[str]  # the words it matched, marked on its card
 
 
 @dataclass(frozen=True)
@@ -60,8 +55,8 @@ def preview(query: str, min_upvotes: int = 0) -> Preview:
     indexed = _papers_since(since)
     found = indexed.corpus.search(query, min_upvotes, since, SHOWN, indexed.likes_of(compiled))
     ids = [text.id for text, _ in found.best]
-    rows = Paper.objects.only(*MATCHED_FIELDS, *EXTRA_FIELDS).in_bulk(ids)
-    shown = [_shown(rows[text.id], words) for text, words in found.best if text.id in rows]
+    rows = Paper.objects.in_bulk(ids)  # whole rows: the cards show most fields
+    shown = [PreviewPaper(rows[text.id], words) for text, words in found.best if text.id in rows]
     return Preview(query, found.total, shown)
 
 
@@ -79,11 +74,6 @@ def matching(topics: list[tuple[str, int]]) -> list[int | None]:
         except QueryError:
             counts.append(None)
     return counts
-
-
-def _shown(paper: Paper, words: frozenset[str]) -> PreviewPaper:
-    text = excerpt(paper.abstract, words)
-    return PreviewPaper(paper, highlight(paper.title, words), highlight(text, words))
 
 
 # --- the week's papers, indexed once per process ---------------------------------------------

@@ -39,7 +39,7 @@ def test_the_view_in_browser_link_shows_the_digest_escaped(client: Client) -> No
     assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
     page = response.content.decode()
-    assert '&lt;script&gt;alert(1)&lt;/script&gt; &amp; "quotes"' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
     assert "<script>" not in page
 
 

@@ -44,7 +44,8 @@ def test_every_email_has_the_one_layout_and_stylesheet(kind: str) -> None:
     assert html.startswith("<!doctype html>\n<html")
     assert '<meta name="color-scheme" content="light dark">' in html
     [style] = re.findall(r"<style>(.*?)</style>", html, re.DOTALL)
-    assert style == get_template("emails/email.css").render({})
+    sheets = ("emails/email.css", "emails/card.css")
+    assert style == "".join(get_template(sheet).render({}) for sheet in sheets)
     assert "prefers-color-scheme: dark" in style and "max-width: 620px" in style
 
 

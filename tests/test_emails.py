@@ -40,9 +40,12 @@ def html_of(message: mail.EmailMultiAlternatives) -> str:
     return html
 
 
-def test_the_subject_counts_the_papers_and_dates_them_in_the_readers_zone(digest) -> None:
+def test_the_subject_names_the_top_paper_and_the_heading_dates_it_in_the_readers_zone(
+    digest,
+) -> None:
+    assert digest.subject == f"{HOSTILE} and 9 more on your topics"
     # 08:00 UTC on 26 Nov is 17:00 on 26 Nov in Tokyo.
-    assert digest.subject == "10 new papers on your topics - 26 Nov"
+    assert digest.body.startswith("10 new papers on your topics\nThursday 26 Nov - ")
 
 
 def test_a_hostile_title_is_escaped_exactly_once_in_html(digest) -> None:
@@ -61,8 +64,8 @@ def test_the_text_part_carries_each_full_title_verbatim_on_its_own_line(digest) 
 
 
 def test_matched_words_are_highlighted_in_html_only(digest) -> None:
-    assert re.search(r'<span class="hit" style="[^"]+"[^>]*>diffusion</span>', html_of(digest))
-    assert "Matched: Diffusion" in digest.body
+    assert "<b>diffusion</b>" in html_of(digest)
+    assert "Matched “Diffusion”" in digest.body
 
 
 def test_every_link_is_absolute(digest) -> None:
@@ -100,12 +103,15 @@ def test_ten_papers_stay_well_under_gmails_102_kb_clipping_limit(digest) -> None
     assert len(html_of(digest).encode()) < 60_000
 
 
-def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypatch) -> None:
+def test_the_layout_is_inlined_and_each_card_made_once_per_batch_not_once_per_reader(
+    monkeypatch,
+) -> None:
     import digest.emails
 
-    calls = []
-    real = digest.emails.inline_css
+    calls, cards = [], []
+    real, real_card = digest.emails.inline_css, digest.emails._card
     monkeypatch.setattr(digest.emails, "inline_css", lambda html: calls.append(1) or real(html))
+    monkeypatch.setattr(digest.emails, "_card", lambda *args: cards.append(1) or real_card(*args))
     for number in range(3):
         make_paper(f"Diffusion paper {number}", abstract=ABSTRACT)
     for name in ("ada", "bob", "cy", "dee"):
@@ -114,7 +120,8 @@ def test_each_paper_block_is_inlined_once_per_batch_not_once_per_reader(monkeypa
     send_chunk(plan(MORNING))
 
     assert len(mail.outbox) == 4
-    assert len(calls) == 1 + 3  # the layout once, each distinct paper block once
+    assert len(calls) == 1  # the layout once; cards are never inlined
+    assert len(cards) == 3  # each distinct paper's card once
 
 
 def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_gives(digest) -> None:
@@ -131,16 +138,17 @@ def test_inlining_reads_each_stylesheet_once_and_gives_what_plain_premailer_give
     assert _style_rules.cache_info().hits >= 2  # the second run read no stylesheet again
 
 
-def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block() -> None:
+def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block(monkeypatch) -> None:
     import uuid
 
-    from core.emails import inline_css
+    import digest.emails
     from digest.building import Pick
     from digest.emails import DigestRenderer
     from digest.models import Delivery, Paper
 
-    inlined = []
-    renderer = DigestRenderer(inline=lambda html: inlined.append(1) or inline_css(html))
+    cards, real_card = [], digest.emails._card
+    monkeypatch.setattr(digest.emails, "_card", lambda *args: cards.append(1) or real_card(*args))
+    renderer = DigestRenderer()
     ada = make_reader("ada@example.com")
     digest = Delivery(subscriber=ada, planned_at=MORNING, public_id=uuid.uuid4())
     paper = make_paper("Diffusion models")
@@ -155,7 +163,7 @@ def test_a_renderer_shows_a_paper_corrected_since_it_rendered_its_block() -> Non
 
     assert "Diffusion models" in unchanged and "corrected" not in first + unchanged
     assert "Diffusion models, corrected" in corrected
-    assert len(inlined) == 1 + 2  # the layout, then the block before and after the correction
+    assert len(cards) == 2  # the card before and after the correction
 
 
 def test_the_digests_links_are_the_ones_the_links_module_makes(digest) -> None:

@@ -34,6 +34,8 @@ def test_hugging_face_daily_papers_give_ids_upvotes_code_and_visible_authors():
     assert first.title.startswith("MedPMC: A Systematic Framework")
     assert first.authors[:2] == ["Hyunjae Kim", "Dain Kim"]
     assert first.code_url == "https://github.com/Yale-BIDS-Chen-Lab/MedPMC"
+    assert (first.project_url, first.comments, first.ai_summary) == ("", 1, "")
+    assert first.hf_url == "https://huggingface.co/papers/2607.07673"
     assert first.published_at == datetime(2026, 7, 8, tzinfo=UTC)
     assert {r.arxiv_id: r.upvotes for r in records}["2601.16211"] == 48
 
@@ -145,6 +147,7 @@ def test_a_third_party_hugging_face_rss_gives_authors_upvotes_and_the_summary():
     assert first.abstract.startswith("Computer-using agents (CUAs) are advancing rapidly")
     assert first.authors[:2] == ["Qiushi Sun", "Kanzhi Cheng"]
     assert first.upvotes == 52
+    assert first.hf_url == "https://huggingface.co/papers/2607.28609"
 
 
 def test_the_weekly_hugging_face_rss_parses():
@@ -218,7 +221,9 @@ def test_arxiv_rss_records_are_exactly_those_feedparser_gave():
     # Pinned from the feedparser-based reader this ElementTree one replaced.
     pinned = json.loads((FIXTURES / "arxiv_rss" / "cs.CL+cs.LG_weekday.records.json").read_text())
     _, records = parse(FIXTURES / "arxiv_rss" / "cs.CL+cs.LG_weekday.xml")
-    assert [record.model_dump(mode="json") for record in records] == pinned
+    fields = set(pinned[0])  # fields added since (Hugging Face's own) stay at their defaults
+    assert [record.model_dump(mode="json", include=fields) for record in records] == pinned
+    assert {(r.hf_url, r.ai_summary, r.comments) for r in records} == {("", "", None)}
 
 
 def test_arxiv_rss_reads_the_same_ids_titles_categories_and_dates_as_feedparser():

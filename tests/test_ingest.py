@@ -139,6 +139,22 @@ def test_hugging_face_and_the_arxiv_api_share_real_papers(hugging_face, arxiv_se
     assert set(shared.sources.values_list("name", flat=True)) == {"hf", "api"}
 
 
+def test_hugging_faces_summary_comments_repo_and_project_page_are_kept_apart(hugging_face):
+    ingest_content(hugging_face, HF_JSON)
+
+    both = Paper.objects.get(arxiv_id="2607.06374")
+    assert both.code_url == "https://github.com/AIGeeksGroup/VaseMuseum"
+    assert both.project_url == "https://aigeeksgroup.github.io/VaseMuseum"
+    assert both.hf_url == "https://huggingface.co/papers/2607.06374"
+    assert both.comments == 1
+    summarised = Paper.objects.get(arxiv_id="2607.06957")
+    assert summarised.code_url == ""
+    assert summarised.project_url == "https://seulbinhwang.github.io/flow-erd-project-page/"
+    assert summarised.ai_summary.startswith("Flow-ERD is a multi-agent traffic simulator")
+    assert summarised.comments == 2
+    assert Paper.objects.exclude(ai_summary="").count() == 10
+
+
 def test_reingesting_a_feed_changes_nothing(hugging_face, django_assert_max_num_queries):
     ingest_content(hugging_face, HF_JSON)
     before = list(Paper.objects.order_by("pk").values())

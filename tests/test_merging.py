@@ -54,6 +54,15 @@ def test_the_earliest_date_and_the_first_code_link_stay():
     assert fields["code_url"] == "https://github.com/a/b"
 
 
+def test_hugging_faces_latest_summary_and_comments_win_and_its_first_pages_stay():
+    page = {"project_url": "https://a.example/p", "hf_url": "https://huggingface.co/papers/x"}
+    fields = merge(None, hugging_face(ai_summary="First.", comments=1, **page))
+    fields = merge(fields, hugging_face(ai_summary="Second.", comments=4, project_url="https://b/"))
+    fields = merge(fields, arxiv(2))  # arXiv says nothing of these
+    assert (fields["ai_summary"], fields["comments"]) == ("Second.", 4)
+    assert (fields["project_url"], fields["hf_url"]) == (page["project_url"], page["hf_url"])
+
+
 def test_arxiv_links_are_the_unversioned_abstract_and_pdf():
     fields = merge(None, arxiv(3, abs_url="http://arxiv.org/abs/2611.00042v3"))
     assert fields["abs_url"] == "https://arxiv.org/abs/2611.00042"

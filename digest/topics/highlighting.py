@@ -1,8 +1,13 @@
 """Showing why a paper matched: its matched words marked, and the passage around them."""
 
+import re
+
 from digest.topics.query import WORD_RUN, fold
 
-EXCERPT_CHARS = 320
+EXCERPT_CHARS = 260
+# Characters shown before a match that sits deep in a long sentence (a third of a short snippet).
+CONTEXT_CHARS = 60
+SENTENCE_END = re.compile(r"(?<=[.!?]) +(?=[A-Z])")
 
 
 def highlight(text: str, words: frozenset[str]) -> list[tuple[str, bool]]:
@@ -24,19 +29,42 @@ def highlight(text: str, words: frozenset[str]) -> list[tuple[str, bool]]:
     return runs
 
 
-def excerpt(abstract: str, words: frozenset[str]) -> str:
-    """About EXCERPT_CHARS of the abstract, cut at word boundaries: its opening, or the passage
-    around the first matched word when that comes later, so the reader sees why it matched."""
+def excerpt(abstract: str, words: frozenset[str], limit: int = EXCERPT_CHARS) -> str:
+    """About `limit` characters of the abstract, cut at word boundaries: its opening, or from the
+    start of the sentence holding the first matched word when that comes later, so the reader
+    sees why it matched."""
     text = " ".join(abstract.split())
-    if len(text) <= EXCERPT_CHARS:
+    if len(text) <= limit:
         return text
+    start = _sentence_start(text, _first_match(text, words), limit)
+    cut = text[start : start + limit].rsplit(" ", 1)[0]
+    if start + len(cut) < len(text):
+        # End with the last whole sentence rather than a dangling word, if that keeps most of it.
+        sentence = cut.rfind(". ")
+        if sentence > len(cut) * 2 // 3:
+            cut = cut[: sentence + 1]
+        # A cut after a full stop would end in four dots.
+        return f"{'...' if start else ''}{cut.rstrip('.,;:')}..."
+    return f"{'...' if start else ''}{cut}"
+
+
+def _first_match(text: str, words: frozenset[str]) -> int | None:
     offset = 0
     for run, is_match in highlight(text, words):
         if is_match:
-            break
+            return offset
         offset += len(run)
-    start = 0 if offset < EXCERPT_CHARS - 60 else text.rfind(" ", 0, offset - 60) + 1
-    cut = text[start : start + EXCERPT_CHARS].rsplit(" ", 1)[0]
-    prefix = "..." if start else ""
-    suffix = "..." if start + len(cut) < len(text) else ""
-    return f"{prefix}{cut}{suffix}"
+    return None
+
+
+def _sentence_start(text: str, match: int | None, limit: int) -> int:
+    """Where a snippet showing the match at `match` starts: the opening when there is no match
+    or it shows there, else its sentence's start (or a few words before it, in a long one)."""
+    context = min(CONTEXT_CHARS, limit // 3)
+    if match is None or match < limit - context:
+        return 0
+    ends = list(SENTENCE_END.finditer(text, 0, match))
+    sentence = ends[-1].end() if ends else 0
+    if match - sentence < limit - context:
+        return sentence
+    return text.rfind(" ", 0, match - context) + 1
