@@ -118,8 +118,8 @@ def bounces_per_week(today: date) -> Chart:
         Series("bounces", _per_day(counts, weeks, "bounced"), "#f28e2b"),
         Series("complaints", _per_day(counts, weeks, "complained"), "#e15759"),
     )
-    labels = tuple(f"w/c {_day_label(week)}" for week in weeks)
-    return Chart("Bounces and complaints per week", labels, series)
+    labels = tuple(_day_label(week) for week in weeks)
+    return Chart("Bounces and complaints per week (from Monday)", labels, series)
 
 
 def readers_over_time(days: list[date]) -> Chart:

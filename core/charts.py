@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from html import escape
 from math import ceil, floor, log10
 
-WIDTH, HEIGHT = 640, 260
+# Drawn small, so that scaled to a phone's width the text is still about 9 px high.
+WIDTH, HEIGHT = 480, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 56, 30
 # Mid-tone colours (Tableau 10) that read on a light and on a dark page alike.
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#9c755f")
-MAX_X_LABELS = 10
+MAX_X_LABELS = 7
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _frame(chart: Chart, body: list[str]) -> str:
     for name, colour in zip((s.name for s in named), chart.colours, strict=False):
         legend.append(f'<rect x="{x}" y="30" width="12" height="12" fill="{colour}"/>')
         legend.append(f'<text x="{x + 16}" y="40" font-size="12">{escape(name)}</text>')
-        x += 16 + 7 * len(name) + 18
+        x += 16 + 7 * len(name) + 16
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
@@ -92,7 +93,7 @@ def _frame(chart: Chart, body: list[str]) -> str:
             'fill="currentColor" font-family="sans-serif">',
             f'<title id="{key}-title">{escape(chart.title)}</title>',
             f'<desc id="{key}-desc">{escape(description(chart))}</desc>',
-            f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(chart.title)}</text>',
+            f'<text x="0" y="16" font-size="15" font-weight="bold">{escape(chart.title)}</text>',
             *legend,
             *body,
             "</svg>",
@@ -113,7 +114,7 @@ def _y_axis(top: int) -> tuple[list[str], float]:
             f'stroke="currentColor" stroke-opacity="{0.6 if value == 0 else 0.15}"/>'
         )
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end">'
             f"{value:,}</text>"
         )
     return parts, scale
@@ -126,7 +127,7 @@ def _x_labels(labels: tuple[str, ...], centre: list[float]) -> list[str]:
     if len(shown) > 1 and shown[-1] - shown[-2] < every:
         del shown[-2]  # the last label would overlap the one before it
     return [
-        f'<text x="{centre[i]:.1f}" y="{HEIGHT - BOTTOM + 18}" font-size="11" '
+        f'<text x="{centre[i]:.1f}" y="{HEIGHT - BOTTOM + 18}" font-size="12" '
         f'text-anchor="middle">{escape(labels[i])}</text>'
         for i in shown
     ]
@@ -174,7 +175,7 @@ def _lines(chart: Chart) -> list[str]:
 def _ranking(chart: Chart) -> list[str]:
     """Horizontal bars, longest first, the label on the bar's left and the count on its right."""
     values = chart.series[0].values if chart.series else ()
-    label_width, row = 170, (HEIGHT - TOP + 20) / max(len(values), 1)
+    label_width, row = 150, (HEIGHT - TOP + 20) / max(len(values), 1)
     widest = max(values, default=0) or 1
     room = WIDTH - RIGHT - label_width - 50
     parts = []
@@ -183,7 +184,7 @@ def _ranking(chart: Chart) -> list[str]:
         length = room * value / widest
         parts.append(
             f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" font-size="12" '
-            f'text-anchor="end">{escape(label[:28])}</text>'
+            f'text-anchor="end">{escape(label[:22])}</text>'
         )
         parts.append(
             f'<rect x="{label_width}" y="{y + row * 0.15:.1f}" width="{length:.1f}" '
