@@ -72,7 +72,7 @@ def papers_per_source(days: list[date]) -> Chart:
         counts[day, name] += n
         totals[name] += n
     busiest = [name for name, _ in totals.most_common(TOP_SOURCES)]
-    series = [Series(name[:40], _per_day(counts, days, name)) for name in busiest]
+    series = [Series(_short(name), _per_day(counts, days, name)) for name in busiest]
     rest = [name for name in totals if name not in busiest]
     if rest:
         other = [sum(counts.get((day, name), 0) for name in rest) for day in days]
@@ -80,6 +80,11 @@ def papers_per_source(days: list[date]) -> Chart:
     labels = tuple(map(_day_label, days))
     empty = (Series("papers", (0,) * DAYS),)
     return Chart("Papers per source per day", labels, tuple(series) or empty)
+
+
+def _short(name: str, length: int = 30) -> str:
+    """A source's name fit for a legend: its end, which tells feed files apart."""
+    return name if len(name) <= length else "…" + name[-(length - 1) :]
 
 
 def digests_per_day(days: list[date]) -> Chart:

@@ -17,6 +17,7 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 16, 56, 30
 # Mid-tone colours (Tableau 10) that read on a light and on a dark page alike.
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#9c755f")
 MAX_X_LABELS = 7
+LEGEND_ROW = 18
 
 
 @dataclass(frozen=True)
@@ -77,28 +78,40 @@ def description(chart: Chart) -> str:
 
 def _frame(chart: Chart, body: list[str]) -> str:
     """The <svg> element: <title> and <desc> for assistive technology, a visible title and the
-    legend, then the drawing."""
+    legend, then the drawing (moved down by the legend's extra rows, if it needs more than one)."""
     key = "".join(c for c in chart.title.lower() if c.isalnum())[:40] or "chart"
-    legend: list[str] = []
-    x = LEFT
-    named = [] if chart.kind == "ranking" else chart.series  # a ranking's bars are labelled
-    for name, colour in zip((s.name for s in named), chart.colours, strict=False):
-        legend.append(f'<rect x="{x}" y="30" width="12" height="12" fill="{colour}"/>')
-        legend.append(f'<text x="{x + 16}" y="40" font-size="12">{escape(name)}</text>')
-        x += 16 + 7 * len(name) + 16
+    legend, rows = _legend(chart)
+    extra = LEGEND_ROW * (rows - 1)
     return "".join(
         [
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + extra}" '
             f'class="chart" role="img" aria-labelledby="{key}-title {key}-desc" '
             'fill="currentColor" font-family="sans-serif">',
             f'<title id="{key}-title">{escape(chart.title)}</title>',
             f'<desc id="{key}-desc">{escape(description(chart))}</desc>',
             f'<text x="0" y="16" font-size="15" font-weight="bold">{escape(chart.title)}</text>',
             *legend,
+            f'<g transform="translate(0 {extra})">' if extra else "<g>",
             *body,
-            "</svg>",
+            "</g></svg>",
         ]
     )
+
+
+def _legend(chart: Chart) -> tuple[list[str], int]:
+    """A coloured key and the name of each series, in as many rows as they need."""
+    parts: list[str] = []
+    x, row = LEFT, 0
+    named = [] if chart.kind == "ranking" else chart.series  # a ranking's bars are labelled
+    for name, colour in zip((s.name for s in named), chart.colours, strict=False):
+        width = 16 + 7 * len(name) + 16  # about 7 px a character at 12 px
+        if x > LEFT and x + width > WIDTH:
+            x, row = LEFT, row + 1
+        y = 30 + row * LEGEND_ROW
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 10}" font-size="12">{escape(name)}</text>')
+        x += width
+    return parts, row + 1
 
 
 def _y_axis(top: int) -> tuple[list[str], float]:

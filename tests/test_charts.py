@@ -39,7 +39,7 @@ def test_a_bar_chart_has_a_title_a_description_axes_and_a_legend():
     assert {"Digests per day", "sent", "skipped", "failed"} <= set(words)
     assert {"Dec 3", "Dec 4", "Dec 5"} <= set(words)  # x labels
     assert {"0", "5", "10", "15"} <= set(words)  # y ticks: the tallest day stacks to 11
-    bars = svg.findall(f"{SVG}rect")
+    bars = list(svg.iter(f"{SVG}rect"))
     assert len(bars) == 3 + 6  # the legend's keys, then one bar per non-zero value
 
 
@@ -63,8 +63,8 @@ def test_a_line_chart_has_a_dot_at_each_lines_end_and_says_where_they_end():
         kind="lines",
     )
     svg = parse(chart)
-    assert len(svg.findall(f"{SVG}polyline")) == 2
-    assert len(svg.findall(f"{SVG}circle")) == 2
+    assert len(list(svg.iter(f"{SVG}polyline"))) == 2
+    assert len(list(svg.iter(f"{SVG}circle"))) == 2
     assert description(chart) == "Dec 4 to Dec 5. At the end: active 5, pending 1."
 
 
@@ -102,3 +102,14 @@ def test_rows_are_the_chart_as_a_table():
 def test_an_empty_chart_says_there_is_no_data():
     chart = Chart("Nothing", (), (Series("n", ()),))
     assert parse(chart).find(f"{SVG}desc").text == "No data yet."
+
+
+def test_a_legend_too_wide_for_one_row_wraps_and_the_chart_grows_to_hold_it():
+    names = [f"digest/demo_data/feeds/source_{n}.xml" for n in range(4)]
+    chart = Chart("Papers", ("Dec 5",), tuple(Series(name, (n,)) for n, name in enumerate(names)))
+    svg = parse(chart)
+    keys = [float(rect.get("y")) for rect in list(svg.iter(f"{SVG}rect"))[:4]]
+    assert len(set(keys)) > 1  # more than one row
+    width, height = map(float, svg.get("viewBox").split()[2:])
+    assert height > 260 and width == 480
+    assert svg.find(f"{SVG}g").get("transform") == f"translate(0 {height - 260:g})"
