@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from core import clock
-from digest.models import Delivery, Source
+from digest.models import Delivery, Paper, Sighting, Source
 from tests.personas import make_reader
 from tests.test_admin_overview import one_day_of_data
 
@@ -30,6 +30,15 @@ def sign_in(page, live_server, admin_user) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_overview_draws_its_charts(live_server, page, admin_user, artefacts, width, scheme):
     one_day_of_data()
+    # Feed files' sources are named after their paths: long, in the charts' hidden tables too.
+    for n in range(4):
+        feed_file = Source.objects.create(
+            name=f"digest/demo_data/feeds/arxiv_api_cs.AI_OR_cs.LG_2026-07-1{n}.xml",
+            url=f"file:///srv/papers-digest/digest/demo_data/feeds/arxiv_api_{n}.xml",
+            enabled=False,
+        )
+        paper = Paper.objects.create(key=f"file:{n}", title="A", first_seen_at=clock.now())
+        Sighting.objects.create(paper=paper, source=feed_file, raw_id="a", seen_at=clock.now())
     page.set_viewport_size({"width": width, "height": 900})
     page.emulate_media(color_scheme=scheme)
     sign_in(page, live_server, admin_user)
