@@ -141,3 +141,51 @@ def test_retrying_failed_and_stuck_digests_sends_them(
         "ada@example.com",
         "bob@example.com",
     ]
+
+
+# --- what the lists show at a glance (in Chromium at 1280 px: tests/test_admin_browser.py) ------
+
+
+def test_the_sources_list_shows_each_sources_health_and_failures_in_a_row(admin_client):
+    Source.objects.create(
+        name="flaky feed",
+        url="https://flaky.example/rss",
+        consecutive_failures=4,
+        last_error="x" * 300,
+    )
+
+    page = admin_client.get("/admin/digest/source/").content.decode()
+
+    for column in ("health", "failures_in_a_row", "short_error", "last_fetched_at"):
+        assert f"column-{column}" in page
+    assert "Failing: 4 in a row" in page
+    assert f'<span title="{"x" * 300}">{"x" * 59}…</span>' in page
+
+
+def test_a_sources_health_says_how_fetching_goes():
+    now = MORNING
+    assert Source(enabled=False, consecutive_failures=2).health == "Disabled"
+    assert Source(consecutive_failures=2, last_fetched_at=now).health == "Failing: 2 in a row"
+    assert Source().health == "Not fetched yet"
+    assert Source(last_fetched_at=now).health == "OK"
+
+
+def test_the_deliveries_list_shows_status_provider_status_and_reason(admin_client):
+    reader = make_reader("ada@example.com")
+    Delivery.objects.create(
+        subscriber=reader,
+        period="2026-11-26",
+        status="failed",
+        batch="00000000-0000-0000-0000-000000000000",
+        window_start=MORNING - timedelta(days=1),
+        window_end=MORNING,
+        planned_at=MORNING,
+        provider_status="rejected",
+        reason="550 <script>unknown user</script>",
+    )
+
+    page = admin_client.get("/admin/digest/delivery/").content.decode()
+
+    for column in ("status", "provider_status", "short_reason", "attempts"):
+        assert f"column-{column}" in page
+    assert "550 &lt;script&gt;unknown user&lt;/script&gt;" in page
