@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -54,22 +54,26 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
+def _per_day_and(rows: QuerySet, moment: str, key: str, since: date) -> Counter[tuple[date, str]]:
+    """How many rows there are by day of `moment` and value of `key`, from `since`: one query."""
+    counted = (
+        rows.filter(**{f"{moment}__gte": _start(since)})
+        .annotate(day=TruncDate(moment))
+        .values_list("day", key)
+        .annotate(n=Count("pk"))
+    )
+    return Counter({(day, value): n for day, value, n in counted})
+
+
 def _per_day(counts: dict[tuple[date, str], int], days: list[date], name: str) -> tuple[int, ...]:
     return tuple(counts.get((day, name), 0) for day in days)
 
 
 def papers_per_source(days: list[date]) -> Chart:
     """Papers each source announced, per day (the five busiest sources, the rest together)."""
-    rows = (
-        Sighting.objects.filter(seen_at__gte=_start(days[0]))
-        .annotate(day=TruncDate("seen_at"))
-        .values_list("day", "source__name")
-        .annotate(n=Count("pk"))
-    )
-    counts: Counter[tuple[date, str]] = Counter()
+    counts = _per_day_and(Sighting.objects.all(), "seen_at", "source__name", days[0])
     totals: Counter[str] = Counter()
-    for day, name, n in rows:
-        counts[day, name] += n
+    for (_, name), n in counts.items():
         totals[name] += n
     busiest = [name for name, _ in totals.most_common(TOP_SOURCES)]
     series = [Series(_short(name), _per_day(counts, days, name)) for name in busiest]
@@ -89,13 +93,7 @@ def _short(name: str, length: int = 30) -> str:
 
 def digests_per_day(days: list[date]) -> Chart:
     """Digests by what became of them, per day they were planned."""
-    rows = (
-        Delivery.objects.filter(planned_at__gte=_start(days[0]))
-        .annotate(day=TruncDate("planned_at"))
-        .values_list("day", "status")
-        .annotate(n=Count("pk"))
-    )
-    counts = {(day, status): n for day, status, n in rows}
+    counts = _per_day_and(Delivery.objects.all(), "planned_at", "status", days[0])
     series = tuple(
         Series(status, _per_day(counts, days, status), colour)
         for status, colour in DIGEST_COLOURS.items()
@@ -107,16 +105,10 @@ def bounces_per_week(today: date) -> Chart:
     """Hard bounces and complaints the provider reported, per week (weeks start on Monday)."""
     monday = today - timedelta(days=today.weekday())
     weeks = [monday - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    events = TrackingEvent.objects.filter(received_at__gte=_start(weeks[0]))
+    events = TrackingEvent.objects.filter(event_type__in=("bounced", "complained"))
     week_of = {w + timedelta(days=d): w for w in weeks for d in range(7)}
     counts: Counter[tuple[date, str]] = Counter()
-    rows = (
-        events.filter(event_type__in=("bounced", "complained"))
-        .annotate(day=TruncDate("received_at"))
-        .values_list("day", "event_type")
-        .annotate(n=Count("pk"))
-    )
-    for day, kind, n in rows:
+    for (day, kind), n in _per_day_and(events, "received_at", "event_type", weeks[0]).items():
         if day in week_of:
             counts[week_of[day], kind] += n
     series = (

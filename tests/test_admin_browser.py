@@ -1,12 +1,11 @@
 """The admin in Chromium: the overview's charts at 1280 and 390 px, light and dark, and the
 deliveries' and sources' lists showing what went wrong without scrolling at 1280 px."""
 
-from datetime import timedelta
-
 import pytest
 
 from core import clock
-from digest.models import Delivery, Paper, Sighting, Source
+from digest.models import Paper, Sighting, Source
+from tests.digests import make_delivery
 from tests.personas import make_reader
 from tests.test_admin_overview import one_day_of_data
 
@@ -58,25 +57,11 @@ def test_the_deliveries_list_shows_the_reason_and_provider_status_at_1280(
     live_server, page, admin_user, artefacts
 ):
     reader = make_reader("someone.with.a.long.address@mail.example.org")
-    now = clock.now()
-    Delivery.objects.create(
-        subscriber=reader,
-        period="2026-12-05",
-        status="failed",
-        batch="00000000-0000-0000-0000-000000000000",
-        window_start=now - timedelta(days=1),
-        window_end=now,
-        planned_at=now,
-        attempts=6,
-        provider_status="rejected",
-        reason=LONG_REASON,
-    )
-    page.set_viewport_size({"width": 1280, "height": 800})
-    sign_in(page, live_server, admin_user)
+    fields = {"attempts": 6, "provider_status": "rejected", "reason": LONG_REASON}
+    make_delivery(reader, "failed", clock.now(), **fields)
 
-    page.goto(f"{live_server.url}/admin/digest/delivery/")
+    open_list(page, live_server, admin_user, artefacts, "delivery")
 
-    page.screenshot(path=str(artefacts / "admin-deliveries-1280.png"))
     for column in ("status", "provider_status", "short_reason", "attempts"):
         assert_in_view(page, f"th.column-{column}", 1280)
     assert page.locator("td.field-short_reason span").get_attribute("title") == LONG_REASON
@@ -92,15 +77,19 @@ def test_the_sources_list_shows_health_failures_and_last_error_at_1280(
         last_error=LONG_REASON,
         last_error_at=clock.now(),
     )
-    page.set_viewport_size({"width": 1280, "height": 800})
-    sign_in(page, live_server, admin_user)
+    open_list(page, live_server, admin_user, artefacts, "source")
 
-    page.goto(f"{live_server.url}/admin/digest/source/")
-
-    page.screenshot(path=str(artefacts / "admin-sources-1280.png"))
     for column in ("health", "failures_in_a_row", "short_error", "last_error_at"):
         assert_in_view(page, f"th.column-{column}", 1280)
     assert page.get_by_text("Failing: 4 in a row").is_visible()
+
+
+def open_list(page, live_server, admin_user, artefacts, model: str) -> None:
+    """The admin's list of `model` at 1280 px, signed in, with a screenshot kept."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/admin/digest/{model}/")
+    page.screenshot(path=str(artefacts / f"admin-{model}-list-1280.png"))
 
 
 def assert_in_view(page, selector: str, width: int) -> None:

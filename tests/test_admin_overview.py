@@ -1,14 +1,13 @@
 """The operator's overview on the admin index (config/overview.py, templates/admin/index.html):
 charts of what happened lately and the sources' health, for staff only, under SITE_NAME."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import User
 
 from config.overview import overview
 from core import clock
-from digest.models import Delivery, Paper, Sighting, Source, TrackingEvent
+from digest.models import Paper, Sighting, Source, TrackingEvent
+from tests.digests import make_delivery
 from tests.personas import ada, bob, dee, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -33,16 +32,8 @@ def one_day_of_data() -> None:
     reader = ada()
     bob(), dee()
     make_reader("eve@example.com", {"agents": "agent* OR diffusion"})
-    for period, status in (("a", "sent"), ("b", "sent"), ("c", "failed")):
-        Delivery.objects.create(
-            subscriber=reader,
-            period=period,
-            status=status,
-            batch="00000000-0000-0000-0000-000000000000",
-            window_start=now - timedelta(days=1),
-            window_end=now,
-            planned_at=now,
-        )
+    for status in ("sent", "sent", "failed"):
+        make_delivery(reader, status, now)
     TrackingEvent.objects.create(key="pm:1", event_type="bounced", received_at=now)
     TrackingEvent.objects.create(key="pm:2", event_type="delivered", received_at=now)
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from digest.models import Delivery, Source
 from digest.planning import plan
 from digest.sending import send_chunk
-from tests.digests import MORNING, make_paper
+from tests.digests import MORNING, make_delivery, make_paper
 from tests.personas import make_reader
 
 DEMO = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"
@@ -172,20 +172,12 @@ def test_a_sources_health_says_how_fetching_goes():
 
 def test_the_deliveries_list_shows_status_provider_status_and_reason(admin_client):
     reader = make_reader("ada@example.com")
-    Delivery.objects.create(
-        subscriber=reader,
-        period="2026-11-26",
-        status="failed",
-        batch="00000000-0000-0000-0000-000000000000",
-        window_start=MORNING - timedelta(days=1),
-        window_end=MORNING,
-        planned_at=MORNING,
-        provider_status="rejected",
-        reason="550 <script>unknown user</script>",
+    make_delivery(
+        reader, "failed", MORNING, provider_status="rejected", reason="550 <script>unknown</script>"
     )
 
     page = admin_client.get("/admin/digest/delivery/").content.decode()
 
     for column in ("status", "provider_status", "short_reason", "attempts"):
         assert f"column-{column}" in page
-    assert "550 &lt;script&gt;unknown user&lt;/script&gt;" in page
+    assert "550 &lt;script&gt;unknown&lt;/script&gt;" in page
