@@ -159,9 +159,10 @@ def topic_words() -> Chart:
 
 
 def _asked_terms(node: Node) -> list[str]:
-    """The words and phrases a query asks for (not those it leaves out), as written there."""
+    """The words and phrases a query asks for (not those it leaves out), phrases in quotes."""
     if isinstance(node, Term):
-        return [" ".join(node.words) + ("*" if node.prefix else "")]
+        words = " ".join(node.words) + ("*" if node.prefix else "")
+        return [f'"{words}"' if len(node.words) > 1 else words]
     if isinstance(node, And | Or):
         return [term for child in node.children for term in _asked_terms(child)]
     return []  # what a Not leaves out is not asked for; a category is not a word

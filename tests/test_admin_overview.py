@@ -31,7 +31,8 @@ def one_day_of_data() -> None:
         Sighting.objects.create(paper=paper, source=source, raw_id=str(n), seen_at=now)
     reader = ada()
     bob(), dee()
-    make_reader("eve@example.com", {"agents": "agent* OR diffusion"})
+    make_reader("eve@example.com", {"agents": 'agent* OR diffusion -"large survey"'})
+    make_reader("fay@example.com", {"flows": '"flow matching"'})
     for status in ("sent", "sent", "failed"):
         make_delivery(reader, status, now)
     TrackingEvent.objects.create(key="pm:1", event_type="bounced", received_at=now)
@@ -57,8 +58,8 @@ def test_staff_see_the_overview_with_a_chart_of_each_kind_even_with_one_day_of_d
     assert "In all: arXiv cs.CL 3." in page
     assert "In all: sent 2, skipped 0, failed 1." in page
     assert "In all: bounces 1, complaints 0." in page
-    assert "At the end: receiving 2, pending 1, left 1." in page
-    assert "diffusion: 2; agent*: 1; retrieval: 1." in page
+    assert "At the end: receiving 3, pending 1, left 1." in page
+    assert "diffusion: 2; &quot;flow matching&quot;: 1; agent*: 1; retrieval: 1." in page
     assert "Failing: 3 in a row" in page and "flaky &lt;feed&gt;" in page
     assert '<div class="visually-hidden"><table>' in page  # the numbers, for screen readers
 

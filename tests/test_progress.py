@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from digest.management.commands.demo import DEMO_FEEDS
 from tests.digests import MORNING, make_paper
 from tests.personas import make_reader
 
@@ -100,3 +101,12 @@ def test_import_subscribers_piped_prints_only_its_summary(readers_csv):
 
     assert err.getvalue() == ""
     assert out.getvalue() == "4 reader(s) created, 0 updated, 0 skipped, 0 bad row(s).\n"
+
+
+def test_ingest_draws_the_same_bar_on_a_terminal(terminal):
+    feeds = sorted(str(path) for path in DEMO_FEEDS.iterdir() if path.suffix in (".xml", ".json"))
+
+    call_command("ingest", *feeds, stdout=StringIO(), stderr=terminal.stream)
+
+    drawn = terminal.read()
+    assert f"] 0/{len(feeds)}" in drawn and drawn.endswith(f"] {len(feeds)}/{len(feeds)}\r\n")
