@@ -23,15 +23,13 @@ from tests.services import ROOT
 MODELS_ONLY = "Video Generation Models are General-Purpose Vision Learners"
 
 
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "manage.py", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
 def manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_manage(*args, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -131,6 +129,15 @@ def test_demo_staff_makes_one_account_and_prints_how_to_sign_in(run) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_staff_refuses_any_database_but_sqlite() -> None:
+def test_demo_staff_refuses_any_database_but_sqlite(settings) -> None:
+    settings.DEBUG = True  # PostgreSQL alone is reason enough
+
     with pytest.raises(CommandError, match="only runs on the demo's SQLite database"):
         call_command("demo_staff")
+
+
+def test_demo_staff_refuses_to_run_with_debug_off(run) -> None:
+    result = run_manage("demo_staff", env=run.env | {"DEBUG": "false", "SECRET_KEY": "x" * 50})
+
+    assert result.returncode == 1
+    assert "with DEBUG on" in result.stderr
