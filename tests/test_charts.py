@@ -113,3 +113,10 @@ def test_a_legend_too_wide_for_one_row_wraps_and_the_chart_grows_to_hold_it():
     width, height = map(float, svg.get("viewBox").split()[2:])
     assert height > 260 and width == 480
     assert svg.find(f"{SVG}g").get("transform") == f"translate(0 {height - 260:g})"
+
+
+def test_a_line_chart_of_one_day_still_shows_a_dot_for_each_series():
+    chart = Chart("Readers", ("Dec 5",), (Series("active", (3,)), Series("left", (1,))), "lines")
+    svg = parse(chart)
+    assert len(list(svg.iter(f"{SVG}circle"))) == 2
+    assert {"Dec 5", "0", "1", "2", "3"} <= set(texts(svg))
