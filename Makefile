@@ -12,8 +12,12 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 RUN_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/papers_digest
 RUN_REDIS_URL ?= redis://127.0.0.1:6379/0
 DEMO_DB := $(CURDIR)/demo.sqlite3
+# Where `make site` serves the demo's database; the demo's emails link there
+# (SITE_ADDRESS in digest/management/commands/demo.py).
+SITE_ADDRESS := 127.0.0.1:8000
+DEMO_ENV := env -u REDIS_URL DATABASE_URL=sqlite:///$(DEMO_DB) SITE_URL=http://$(SITE_ADDRESS)
 
-.PHONY: demo test bench run lint install
+.PHONY: demo site test bench run lint install
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +29,14 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	rm -f $(DEMO_DB)
-	env -u REDIS_URL DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/python manage.py migrate --noinput
-	env -u REDIS_URL DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/python manage.py demo
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py demo
+
+# The site on the demo's data, with a staff account it prints; Ctrl-C stops it.
+site: $(STAMP)
+	test -f $(DEMO_DB) || $(MAKE) demo
+	$(DEMO_ENV) $(BIN)/python manage.py demo_staff
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(SITE_ADDRESS)
 
 test: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -26,6 +26,17 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def health(self) -> str:
+        """How fetching goes, in a few words for the operator (the admin's list and overview)."""
+        if not self.enabled:
+            return "Disabled"
+        if self.consecutive_failures:
+            return f"Failing: {self.consecutive_failures} in a row"
+        if self.last_fetched_at is None:
+            return "Not fetched yet"
+        return "OK"
+
 
 class Paper(models.Model):
     """One paper, however many sources announced it and in however many versions."""

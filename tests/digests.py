@@ -54,3 +54,17 @@ def make_sent_digest(reader: Subscriber, papers: list[Paper], days_ago: int = 0)
             subscriber=reader, paper=paper, delivery=delivery, position=position, topics=["Agents"]
         )
     return delivery
+
+
+def make_delivery(reader: Subscriber, status: str, at: datetime, **fields: object) -> Delivery:
+    """A digest for `reader` planned `at`, now in `status` (with `fields`: reason, attempts...)."""
+    return Delivery.objects.create(
+        subscriber=reader,
+        period=fields.pop("period", f"period-{next(_numbers)}"),
+        status=status,
+        batch="00000000-0000-0000-0000-000000000000",
+        window_start=at - timedelta(days=1),
+        window_end=at,
+        planned_at=at,
+        **fields,
+    )

@@ -13,7 +13,7 @@ from digest import actions
 from digest.models import Delivery, Source
 from digest.planning import plan
 from digest.sending import send_chunk
-from tests.digests import MORNING, make_paper
+from tests.digests import MORNING, make_delivery, make_paper
 from tests.personas import make_reader
 
 DEMO = Path(__file__).resolve().parent.parent / "digest" / "demo_data" / "feeds"
@@ -156,3 +156,43 @@ def test_channels_and_their_posts_are_listed_without_the_webhook_url(admin_clien
     assert "ML team" in page and channel.url_masked in page
     assert "secrettoken" not in page + detail and channel.url_encrypted not in page + detail
     assert admin_client.get("/admin/digest/channelpost/?status=failed").status_code == 200
+
+
+# --- what the lists show at a glance (in Chromium at 1280 px: tests/test_admin_browser.py) ------
+
+
+def test_the_sources_list_shows_each_sources_health_and_failures_in_a_row(admin_client):
+    Source.objects.create(
+        name="flaky feed",
+        url="https://flaky.example/rss",
+        consecutive_failures=4,
+        last_error="x" * 300,
+    )
+
+    page = admin_client.get("/admin/digest/source/").content.decode()
+
+    for column in ("health", "failures_in_a_row", "short_error", "last_fetched_at"):
+        assert f"column-{column}" in page
+    assert "Failing: 4 in a row" in page
+    assert f'<span title="{"x" * 300}">{"x" * 59}…</span>' in page
+
+
+def test_a_sources_health_says_how_fetching_goes():
+    now = MORNING
+    assert Source(enabled=False, consecutive_failures=2).health == "Disabled"
+    assert Source(consecutive_failures=2, last_fetched_at=now).health == "Failing: 2 in a row"
+    assert Source().health == "Not fetched yet"
+    assert Source(last_fetched_at=now).health == "OK"
+
+
+def test_the_deliveries_list_shows_status_provider_status_and_reason(admin_client):
+    reader = make_reader("ada@example.com")
+    make_delivery(
+        reader, "failed", MORNING, provider_status="rejected", reason="550 <script>unknown</script>"
+    )
+
+    page = admin_client.get("/admin/digest/delivery/").content.decode()
+
+    for column in ("status", "provider_status", "short_reason", "attempts"):
+        assert f"column-{column}" in page
+    assert "550 &lt;script&gt;unknown&lt;/script&gt;" in page

@@ -13,6 +13,11 @@ from digest import outbox
 from digest.models import Delivery, Paper
 from subscriptions.models import Subscriber
 
+# Where `make site` serves the demo's database: the links in the demo's emails point there.
+SITE_ADDRESS = "127.0.0.1:8000"
+SITE_URL = f"http://{SITE_ADDRESS}"
+# The footer's postal address (CAN-SPAM), reading as the example it is.
+POSTAL_ADDRESS = "Demo Lab, 1 Example Street, Example City (an example address)"
 DEMO_FEEDS = Path(__file__).resolve().parents[2] / "demo_data" / "feeds"
 DEMO_READERS = Path(__file__).resolve().parents[2] / "demo_data" / "readers.csv"
 # (time zone, local hour, weekday for weekly readers): the CSV format has no schedule columns.
@@ -52,7 +57,8 @@ def ingest_bundled_feeds(command: BaseCommand) -> None:
 
 def send_demo_digests(command: BaseCommand) -> None:
     """Import the demo readers as confirmed, send everyone's digest now into outbox/, and show
-    what each reader got. The outbox backend is set here whatever EMAIL_BACKEND says."""
+    what each reader got. The outbox backend, the links' address and the postal address are set
+    here whatever the environment says: the demo's emails are opened beside `make site`."""
     command.stdout.write("\nImporting the demo readers (as confirmed):")
     call_command(
         "import_subscribers",
@@ -68,7 +74,8 @@ def send_demo_digests(command: BaseCommand) -> None:
     folder = Path(settings.EMAIL_FILE_PATH)
     outbox.clear(folder)
     command.stdout.write("\nSending every reader's digest now (send_digests --force):")
-    with override_settings(EMAIL_BACKEND="digest.outbox.EmailBackend"):
+    demo = {"SITE_URL": SITE_URL, "POSTAL_ADDRESS": POSTAL_ADDRESS}
+    with override_settings(EMAIL_BACKEND="digest.outbox.EmailBackend", **demo):
         call_command("send_digests", "--force", stdout=command.stdout)
     print_digest_table(command, folder)
 
@@ -96,4 +103,5 @@ def print_digest_table(command: BaseCommand, folder: Path) -> None:
     where = os.path.relpath(folder)
     command.stdout.write(
         f"\nOpen the .html files in a browser, the .eml files in a mail app: {where}/"
+        f"\nTheir links work once the site runs on this data: `make site` serves it at {SITE_URL}/"
     )

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.progress import progress
 from digest import feeds
 from digest.fetching import wait_for_turn
 from digest.ingest import IngestReport, ingest_content, ingest_source
@@ -29,25 +30,16 @@ class Command(BaseCommand):
         ]
         failures = 0
         for done, (name, job) in enumerate(jobs, start=1):
-            self._progress(done - 1, len(jobs))
+            progress(self.stderr, done - 1, len(jobs))
             report = job()
             if report.error:
                 failures += 1
                 self.stderr.write(f"{name}: {report.error}")
             else:
                 self.stdout.write(f"{name}: {report.summary()}")
-        self._progress(len(jobs), len(jobs))
+        progress(self.stderr, len(jobs), len(jobs))
         if failures:
             raise CommandError(f"{failures} of {len(jobs)} inputs failed", returncode=1)
-
-    def _progress(self, done: int, total: int) -> None:
-        """A bar on stderr, only on a terminal and only for runs long enough to want one."""
-        if total < 3 or not self.stderr.isatty():
-            return
-        filled = 30 * done // total
-        end = "\n" if done == total else ""
-        self.stderr.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{total}", ending=end)
-        self.stderr.flush()
 
 
 def _ingest_fetched(source: Source) -> IngestReport:

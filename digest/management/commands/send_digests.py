@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import prefetch_related_objects
 
 from core import clock
+from core.progress import progress
 from digest.building import DigestRequest, select
 from digest.models import Delivery
 from digest.planning import due, plan
@@ -47,8 +48,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Planned {len(ids)} digest(s); queued for the workers.")
             return
         # No broker: send here, chunk by chunk, exactly as the workers would.
+        done = 0
         for chunk in chunks(ids):
+            progress(self.stderr, done, len(ids))
             send_chunk(chunk)
+            done += len(chunk)
+        progress(self.stderr, done, len(ids))
         counts = Counter(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True))
         self.stdout.write(
             f"Planned {len(ids)} digest(s): {counts['sent']} sent, {counts['skipped']} skipped"

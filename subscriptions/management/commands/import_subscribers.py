@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.progress import progress
 from subscriptions import actions, erasure
 from subscriptions.forms import MAX_TOPICS
 from subscriptions.importing import ImportedReader, ImportFileError, RowProblem, read_readers
@@ -35,8 +36,10 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError, ImportFileError) as error:
             raise CommandError(f"{file}: {error}") from None
         counts = {"created": 0, "updated": 0, "skipped": 0}
-        for reader in readers:
+        for done, reader in enumerate(readers):
+            progress(self.stderr, done, len(readers))
             counts[self._import(reader, confirmed, problems)] += 1
+        progress(self.stderr, len(readers), len(readers))
         problems.sort(key=lambda problem: problem.line)
         for problem in problems:
             self.stderr.write(f"{file}: {problem}")
