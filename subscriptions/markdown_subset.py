@@ -83,7 +83,10 @@ def _table(block: list[str]) -> str:
         "<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in _cells(line)) + "</tr>"
         for line in block[2:]
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    # A table wider than a phone scrolls sideways in its box, which keyboards must reach too.
+    box = 'class="table-scroll" role="region" aria-label="Table, scrolls sideways" tabindex="0"'
+    return f"<div {box}>{table}</div>"
 
 
 def _list(block: list[str]) -> str:
