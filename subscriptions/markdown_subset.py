@@ -78,15 +78,17 @@ def _heading(block: list[str]) -> str:
 
 
 def _table(block: list[str]) -> str:
-    head = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in _cells(block[0]))
+    header = _cells(block[0])
+    head = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in header)
     rows = "".join(
         "<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in _cells(line)) + "</tr>"
         for line in block[2:]
     )
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    # A table wider than a phone scrolls sideways in its box, which keyboards must reach too.
-    box = 'class="table-scroll" role="region" aria-label="Table, scrolls sideways" tabindex="0"'
-    return f"<div {box}>{table}</div>"
+    # A table wider than a phone scrolls sideways in its box, which keyboards must reach too;
+    # the box is a region named by its columns, so a page's tables have different names.
+    name = escape("Table: " + ", ".join(cell.replace("`", "") for cell in header))
+    return f'<div class="table-scroll" role="region" aria-label="{name}" tabindex="0">{table}</div>'
 
 
 def _list(block: list[str]) -> str:

@@ -28,7 +28,7 @@ def test_a_pipe_table_has_a_header_row() -> None:
     html = to_html("| write | finds |\n|---|---|\n| `word*` | prefixes |")
 
     assert html == (
-        '<div class="table-scroll" role="region" aria-label="Table, scrolls sideways" tabindex="0">'
+        '<div class="table-scroll" role="region" aria-label="Table: write, finds" tabindex="0">'
         '<table><thead><tr><th scope="col">write</th><th scope="col">finds</th></tr></thead>'
         "<tbody><tr><td><code>word*</code></td><td>prefixes</td></tr></tbody></table></div>"
     )
