@@ -24,6 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# And axe's best practices for a page's structure: one main landmark holding the content, one
+# h1, headings in order, landmarks told apart by their names.
+STRUCTURE = [
+    "landmark-one-main",
+    "region",
+    "page-has-heading-one",
+    "heading-order",
+    "landmark-unique",
+]
 SCREENS = [(390, "light"), (390, "dark"), (1280, "light"), (1280, "dark")]
 
 
@@ -35,13 +44,16 @@ def require_checkers() -> None:
 
 
 def axe_violations(page) -> list[str]:
-    """axe-core's WCAG 2.1 A and AA violations on the page as it is now, one line each."""
+    """axe-core's WCAG 2.1 A and AA violations (and STRUCTURE's) on the page as it is now, one
+    line each."""
     if not page.evaluate("typeof window.axe === 'object'"):
         # The context must bypass the site's CSP, which allows no injected script.
         page.add_script_tag(path=str(AXE))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
-    )
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_21_AA},
+        "rules": {rule: {"enabled": True} for rule in STRUCTURE},
+    }
+    results = page.evaluate("options => axe.run(document, options)", options)
     return [
         f"{rule['id']}: {rule['help']}: "
         + " | ".join(f"{node['target']} {node['failureSummary']}" for node in rule["nodes"])
