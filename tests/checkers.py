@@ -22,6 +22,7 @@ from tests.services import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+NON_TEXT_CONTRAST = Path(__file__).with_name("contrast.js")
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # And axe's best practices for a page's structure: one main landmark holding the content, one
@@ -43,12 +44,24 @@ def require_checkers() -> None:
         missing("Java (apt-get install default-jre-headless)")
 
 
+def inject(page) -> None:
+    """axe-core and our contrast.js, once per document; the page's context must bypass the
+    site's CSP, which (rightly) refuses injected scripts."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(path=str(NON_TEXT_CONTRAST))
+
+
+def focus_ring(page) -> str | None:
+    """What is wrong with the focused element's ring, if anything."""
+    inject(page)
+    return page.evaluate("nonTextContrast.focusRing()")
+
+
 def axe_violations(page) -> list[str]:
     """axe-core's WCAG 2.1 A and AA violations (and STRUCTURE's) on the page as it is now, one
     line each."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        # The context must bypass the site's CSP, which allows no injected script.
-        page.add_script_tag(path=str(AXE))
+    inject(page)
     options = {
         "runOnly": {"type": "tag", "values": WCAG_21_AA},
         "rules": {rule: {"enabled": True} for rule in STRUCTURE},
@@ -62,8 +75,8 @@ def axe_violations(page) -> list[str]:
 
 
 def look_at(page, name: str, folder: Path) -> list[str]:
-    """At each screen size and colour scheme: a screenshot, anything wider than the screen and
-    axe-core's violations."""
+    """At each screen size and colour scheme: a screenshot, anything wider than the screen,
+    axe-core's violations and control borders under 3:1."""
     problems = []
     for width, scheme in SCREENS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -72,7 +85,8 @@ def look_at(page, name: str, folder: Path) -> list[str]:
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > width:
             problems.append(f"{width} px {scheme}: the page is {wide} px wide")
-        problems += [f"{width} px {scheme}: {problem}" for problem in axe_violations(page)]
+        found = axe_violations(page) + page.evaluate("nonTextContrast.controlBorders()")
+        problems += [f"{width} px {scheme}: {problem}" for problem in found]
     return problems
 
 

@@ -20,6 +20,7 @@ from core import clock, links
 from digest import actions as digest_actions
 from digest.models import Paper
 from subscriptions import tasks
+from subscriptions.models import Subscriber
 from tests import checkers
 from tests.personas import ada, bob, make_reader
 
@@ -46,7 +47,7 @@ class Site:
     def link_in_last_email(self, text: str) -> str:
         """The URL of the link reading `text` in the newest email's HTML part."""
         [(html, _type)] = self.outbox[-1].alternatives
-        return re.search(rf'<a href="([^"]+)"[^>]*>{text}</a>', html).group(1)
+        return re.search(rf'<a [^>]*href="([^"]+)"[^>]*>{text}</a>', html).group(1)
 
 
 def papers_today() -> list[Paper]:
@@ -118,12 +119,23 @@ def confirmed(site: Site) -> None:
     site.press("Confirm")
 
 
+def long_ago(make_url: Callable[[], str]) -> str:
+    """A link made 100 days ago: older than any link lasts."""
+    clock.travel_to(timezone.now() - timedelta(days=100))
+    try:
+        return make_url()
+    finally:
+        clock.reset()
+
+
 def confirm_expired(site: Site) -> None:
     reader = bob()
-    clock.travel_to(timezone.now() - timedelta(days=30))
-    url = links.confirm_url(reader)
-    clock.reset()
-    site.go(url)
+    site.go(long_ago(lambda: links.confirm_url(reader)))
+
+
+def manage_expired(site: Site) -> None:
+    reader = ada()
+    site.go(long_ago(lambda: links.manage_url(reader)))
 
 
 def broken_link(site: Site) -> None:
@@ -185,6 +197,7 @@ PAGES: dict[str, Callable[[Site], None]] = {
         confirm_expired,
         broken_link,
         manage,
+        manage_expired,
         manage_request,
         manage_link_sent,
         deleted,
@@ -258,3 +271,45 @@ def test_every_email_fits_reads_and_validates(site: Site, nu, screenshots, name:
     assert not problems, "\n".join(problems)
     errors = nu.errors(html)
     assert not errors, "\n".join(errors)
+
+
+def tab_to(page, target) -> list[str]:
+    """Press Tab until `target` (a locator) has focus; what was wrong with each focus ring on
+    the way."""
+    problems = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if problem := checkers.focus_ring(page):
+            problems.append(problem)
+        if target.evaluate("element => element === document.activeElement"):
+            return problems
+    pytest.fail(f"Tab never reached {target}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_reader_subscribes_confirms_and_unsubscribes_with_the_keyboard_alone(
+    site: Site, scheme: str
+) -> None:
+    page = site.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme=scheme)
+    site.go("/")
+    rings = tab_to(page, page.get_by_label("Your email address"))
+    page.keyboard.type("eve@example.com")
+    rings += tab_to(page, page.get_by_role("button", name="Subscribe"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check your inbox").wait_for()
+
+    site.go(site.link_in_last_email("Confirm my subscription"))
+    rings += tab_to(page, page.get_by_role("button", name="Confirm"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="You're subscribed").wait_for()
+
+    reader = Subscriber.objects.get(email="eve@example.com")
+    site.go(links.unsubscribe_url(reader))
+    rings += tab_to(page, page.get_by_role("button", name="Unsubscribe"))
+    page.keyboard.press("Space")
+    page.get_by_role("heading", name=re.compile("unsubscribed", re.IGNORECASE)).wait_for()
+
+    assert Subscriber.objects.get(pk=reader.pk).status == "unsubscribed"
+    assert rings == []
