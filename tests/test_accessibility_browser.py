@@ -1,8 +1,8 @@
 """Every page and every email, in Chromium at 390 and 1280 px, light and dark: nothing wider than
 the screen, no WCAG 2.1 AA violation axe-core can find, and no error in the Nu Html Checker.
 
-Screenshots go to test-artefacts/look/, so a person can look. A new page is one more function in
-PAGES that takes the browser there; a new email, one more entry in EMAILS.
+Screenshots go to test-artefacts/look/, so a person can look. A new page is one more entry in PAGES:
+a function that takes the browser there and the page's h1; a new email, one more in EMAILS.
 """
 
 import re
@@ -185,28 +185,26 @@ def view(site: Site) -> None:
     site.go(site.link_in_last_email("View in browser"))
 
 
-PAGES: dict[str, Callable[[Site], None]] = {
-    page.__name__.replace("_", "-"): page
-    for page in [
-        home,
-        check_inbox,
-        too_many,
-        unavailable,
-        confirm,
-        confirmed,
-        confirm_expired,
-        broken_link,
-        manage,
-        manage_expired,
-        manage_request,
-        manage_link_sent,
-        deleted,
-        unsubscribe,
-        unsubscribed,
-        topics_help,
-        feedback,
-        view,
-    ]
+# Each page: how a reader's browser gets there, and the page's h1 (so a wrong turn fails).
+PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
+    "home": (home, "Trending research papers, on your topics, in your inbox"),
+    "check-inbox": (check_inbox, "Check your inbox"),
+    "too-many": (too_many, "Too many attempts"),
+    "unavailable": (unavailable, "Try again in a minute"),
+    "confirm": (confirm, "Confirm your subscription"),
+    "confirmed": (confirmed, "You're subscribed"),
+    "confirm-expired": (confirm_expired, "This confirmation link has expired"),
+    "broken-link": (broken_link, "This link is broken"),
+    "manage": (manage, "Your subscription"),
+    "manage-expired": (manage_expired, "This link has expired"),
+    "manage-request": (manage_request, "Manage your subscription"),
+    "manage-link-sent": (manage_link_sent, "Check your inbox"),
+    "deleted": (deleted, "Your data is deleted"),
+    "unsubscribe": (unsubscribe, "Unsubscribe"),
+    "unsubscribed": (unsubscribed, "You are unsubscribed"),
+    "topics-help": (topics_help, "Writing topics"),
+    "feedback": (feedback, "Less like this?"),
+    "view": (view, "2 new papers on your topics"),
 }
 
 
@@ -251,7 +249,9 @@ def screenshots(artefacts) -> Path:
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_fits_reads_and_validates(site: Site, nu, screenshots, name: str) -> None:
     recorder = checkers.DocumentRecorder(site.page)
-    PAGES[name](site)
+    go, heading = PAGES[name]
+    go(site)
+    site.page.get_by_role("heading", level=1, name=heading, exact=True).wait_for()
 
     problems = checkers.look_at(site.page, f"page-{name}", screenshots)
 
@@ -269,6 +269,7 @@ def test_every_email_fits_reads_and_validates(site: Site, nu, screenshots, name:
     problems = checkers.look_at(site.page, f"email-{name}", screenshots)
 
     assert not problems, "\n".join(problems)
+    assert not site.page.locator(".preheader").is_visible()
     errors = nu.errors(html)
     assert not errors, "\n".join(errors)
 
