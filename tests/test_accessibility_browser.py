@@ -185,6 +185,21 @@ def view(site: Site) -> None:
     site.go(site.link_in_last_email("View in browser"))
 
 
+def a_hundred_days_after_the_digest(site: Site, link: str) -> None:
+    sent_digest(site)
+    url = site.link_in_last_email(link)
+    clock.travel_to(timezone.now() + timedelta(days=100))  # the site fixture puts it back
+    site.go(url)
+
+
+def feedback_expired(site: Site) -> None:
+    a_hundred_days_after_the_digest(site, "Less like this")
+
+
+def view_expired(site: Site) -> None:
+    a_hundred_days_after_the_digest(site, "View in browser")
+
+
 # Each page: how a reader's browser gets there, and the page's h1 (so a wrong turn fails).
 PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
     "home": (home, "Trending research papers, on your topics, in your inbox"),
@@ -204,7 +219,9 @@ PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
     "unsubscribed": (unsubscribed, "You are unsubscribed"),
     "topics-help": (topics_help, "Writing topics"),
     "feedback": (feedback, "Less like this?"),
+    "feedback-expired": (feedback_expired, "This link has expired"),
     "view": (view, "2 new papers on your topics"),
+    "view-expired": (view_expired, "This digest's link has expired"),
 }
 
 
