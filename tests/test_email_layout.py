@@ -64,3 +64,12 @@ def test_styles_become_html_attributes_on_tables_only(kind: str) -> None:
     # premailer's bgcolor on a highlighted word or a button link is invalid HTML.
     assert re.findall(r"<(?!table|tr|td|th)(\w+)[^>]*\sbgcolor=", html) == []
     assert "bgcolor=" in html  # the tables keep theirs, for old clients
+
+
+@pytest.mark.parametrize("kind", ["confirm", "manage-link", "already-subscribed"])
+def test_every_link_email_writes_its_link_out_under_the_button(kind: str) -> None:
+    html = html_of(send(kind))
+
+    [button] = re.findall(r'<a class="button" href="([^"]+)"', html)
+    [written] = re.findall(r'<p class="muted url"[^>]*><a href="([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert written == (button, button)
