@@ -25,6 +25,8 @@ from tests import checkers
 from tests.personas import ada, bob, make_reader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Tells the browser (and mail apps) both schemes are designed, so its controls follow too.
+COLOR_SCHEME = '<meta name="color-scheme" content="light dark">'
 
 
 @dataclass
@@ -273,8 +275,10 @@ def test_every_page_fits_reads_and_validates(site: Site, nu, screenshots, name: 
     problems = checkers.look_at(site.page, f"page-{name}", screenshots)
 
     assert not problems, "\n".join(problems)
-    errors = nu.errors(recorder.html())
+    html = recorder.html()
+    errors = nu.errors(html)
     assert not errors, "\n".join(errors)
+    assert COLOR_SCHEME in html
 
 
 @pytest.mark.parametrize("name", EMAILS)
@@ -289,6 +293,7 @@ def test_every_email_fits_reads_and_validates(site: Site, nu, screenshots, name:
     assert not site.page.locator(".preheader").is_visible()
     errors = nu.errors(html)
     assert not errors, "\n".join(errors)
+    assert COLOR_SCHEME in html
 
 
 def tab_to(page, target) -> list[str]:
