@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests' checkers from the npm registry (axe-core, vnu-jar), as package-lock.json pins them.
+NODE_STAMP := node_modules/.installed
 
 # The test suite runs against real PostgreSQL and Redis (see README); override to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -25,6 +27,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# --ignore-scripts: vnu-jar's install script would download a Java; the tests use Debian's.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -38,7 +45,7 @@ site: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python manage.py demo_staff
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(SITE_ADDRESS)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

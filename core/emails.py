@@ -31,6 +31,10 @@ def _style_rules(css_body: str, ruleset_index: int) -> tuple[tuple, tuple]:
 
 
 CLASS_NAME = re.compile(r"\.([\w-]+)")
+# premailer copies some styles into HTML attributes (bgcolor, align, width...) for old mail
+# clients, which only table cells and tables may carry: on a <span> or <a> they are invalid
+# HTML (the Nu Html Checker's error) and clients read the style anyway.
+TABLE_PARTS = frozenset({"table", "tr", "td", "th"})
 
 
 class _Premailer(Premailer):
@@ -46,6 +50,10 @@ class _Premailer(Premailer):
         body = self.html[max(0, self.html.rfind("</style>")) :]
         kept = [rule for rule in rules if all(c in body for c in CLASS_NAME.findall(rule[1]))]
         return kept, list(leftover)
+
+    def _style_to_basic_html_attributes(self, element, style_content, force=False) -> None:
+        if element.tag in TABLE_PARTS:
+            super()._style_to_basic_html_attributes(element, style_content, force)
 
 
 def inline_css(html: str) -> str:
