@@ -19,7 +19,7 @@ from django.utils import timezone
 from core import clock, links
 from digest import actions as digest_actions
 from digest.models import Paper
-from subscriptions import tasks
+from subscriptions import actions, tasks
 from subscriptions.models import Subscriber
 from tests import checkers
 from tests.personas import ada, bob, make_reader
@@ -82,10 +82,17 @@ def sent_digest(site: Site) -> None:
 
 
 def manage_session(site: Site) -> None:
-    """Ada, with topics, a vote, a mute and a feed, opens her manage link."""
-    reader = ada()
+    """Ada, with topics, a vote, a mute, a feed, a team channel, a digest and a pause in her
+    archive, opens her manage link."""
+    sent_digest(site)
+    reader = Subscriber.objects.get(email="ada@example.com")
     digest_actions.vote(reader, site.papers[0], liked=True)
     digest_actions.mute(reader, "author", "Grace Hopper")
+    site.settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
+    url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
+    digest_actions.add_channel(reader, url, name="ML team", kind="slack", topics=["diffusion"])
+    actions.pause(reader)
+    actions.resume(reader)
     site.go(links.manage_url(reader))
 
 
@@ -146,6 +153,18 @@ def broken_link(site: Site) -> None:
 
 def manage(site: Site) -> None:
     manage_session(site)
+
+
+def channel_add(site: Site) -> None:
+    manage_session(site)
+    site.go("/manage/channels/new/")
+
+
+def feedback_more(site: Site) -> None:
+    """ "More like this" from a reader whose manage session offers a topic from the paper."""
+    manage_session(site)
+    site.go(site.link_in_last_email("More like this"))
+    site.press("More like this")
 
 
 def manage_request(site: Site) -> None:
@@ -213,6 +232,7 @@ PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
     "confirm-expired": (confirm_expired, "This confirmation link has expired"),
     "broken-link": (broken_link, "This link is broken"),
     "manage": (manage, "Your subscription"),
+    "channel-add": (channel_add, "Add a team channel"),
     "manage-expired": (manage_expired, "This link has expired"),
     "manage-request": (manage_request, "Manage your subscription"),
     "manage-link-sent": (manage_link_sent, "Check your inbox"),
@@ -221,6 +241,7 @@ PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
     "unsubscribed": (unsubscribed, "You are unsubscribed"),
     "topics-help": (topics_help, "Writing topics"),
     "feedback": (feedback, "Less like this?"),
+    "feedback-more": (feedback_more, "Thanks, noted"),
     "feedback-expired": (feedback_expired, "This link has expired"),
     "view": (view, "2 new papers on your topics"),
     "view-expired": (view_expired, "This digest's link has expired"),
