@@ -147,7 +147,7 @@ def metrics(ranked: Sequence[PaperText], wanted: set[int]) -> tuple[float, float
 
 
 def ranked_for(vectoriser: Vectoriser, model: ReaderModel, day: list[PaperText]) -> list[PaperText]:
-    learned = scores(vectoriser.transform(day), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(day), weight_matrix(vectoriser, [model]))
     mix = blend(trend(day), learned, np.array([taught(model.votes)]))
     return [day[i] for i in order(day, mix.values[:, 0])]
 
@@ -306,7 +306,7 @@ def score_everyone(
 ) -> list[int]:
     """Every reader's blended values for the batch, PLANNING_BATCH readers at a time, as a
     planner would run it; returns each batch's first reader's best paper, so nothing is skipped."""
-    features, trending = vectoriser.transform(batch), trend(batch)
+    features, trending = vectoriser.presence(batch), trend(batch)
     firsts = []
     for start in range(0, READERS, PLANNING_BATCH):
         readers = [models[(start + n) % len(models)] for n in range(PLANNING_BATCH)]

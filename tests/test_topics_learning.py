@@ -34,7 +34,7 @@ def voted_papers(word: str, more: int = 5, less: int = 10) -> list[tuple[PaperTe
 
 
 def ranked(vectoriser: Vectoriser, model: ReaderModel, papers: list[PaperText]) -> list[PaperText]:
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [model]))
     mix = blend(trend(papers), learned, np.array([taught(model.votes)]))
     return [papers[i] for i in order(papers, mix.values[:, 0])]
 
@@ -98,21 +98,21 @@ def test_one_product_scores_as_a_loop_over_readers_would(vectoriser: Vectoriser)
         for word in ("software", "agent", "language", "image")
     ] + [ReaderModel({}, 0)]
     papers = list(real_papers()[::7])
-    rows = vectoriser.transform(papers).toarray()
+    rows = vectoriser.presence(papers).toarray()
     looped = np.array(
         [
             [sum(w * rows[p, vectoriser.column(t)] for t, w in m.weights.items()) for m in models]
             for p in range(len(papers))
         ]
     )
-    together = scores(vectoriser.transform(papers), weight_matrix(vectoriser, models))
+    together = scores(vectoriser.presence(papers), weight_matrix(vectoriser, models))
     assert together.shape == (len(papers), len(models))
     assert together == pytest.approx(looped, abs=1e-5)
 
 
 def test_with_no_votes_the_order_is_pure_trending(vectoriser: Vectoriser) -> None:
     papers = list(real_papers())
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [ReaderModel({}, 0)]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [ReaderModel({}, 0)]))
     mix = blend(trend(papers), learned, np.array([taught(0)]))
     assert [papers[i] for i in order(papers, mix.values[:, 0])] == rank(papers)
     assert {reason(bool(liked)) for liked in mix.liked[:, 0]} == {TRENDING}
@@ -121,7 +121,7 @@ def test_with_no_votes_the_order_is_pure_trending(vectoriser: Vectoriser) -> Non
 def test_the_reason_says_which_part_placed_a_paper(vectoriser: Vectoriser) -> None:
     model = train(vectoriser, voted_papers("software"), real_papers())
     papers = list(real_papers())
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [model]))
     mix = blend(trend(papers), learned, np.array([taught(model.votes)]))
     top = order(papers, mix.values[:, 0])
     assert reason(bool(mix.liked[top[0], 0])) == LIKED
@@ -141,7 +141,7 @@ def test_how_much_the_reader_taught_it() -> None:
 def test_a_reader_on_one_end_of_the_override_gets_only_that_order(vectoriser: Vectoriser) -> None:
     model = train(vectoriser, voted_papers("software"), real_papers())
     papers = list(real_papers())
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [model]))
     trending_only = blend(trend(papers), learned, np.array([taught(model.votes, override=0)]))
     mine_only = blend(trend(papers), learned, np.array([taught(model.votes, override=1)]))
     assert [papers[i] for i in order(papers, trending_only.values[:, 0])] == rank(papers)

@@ -102,9 +102,20 @@ class Vectoriser:
 
     def transform(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
         """Papers x terms, float32, each row of unit length (so a dot product is a cosine)."""
-        counts = sp.csr_matrix(self._counter.transform([paper_text(p) for p in papers]))
+        counts = self._counts(papers)
         counts.data = 1 + np.log(counts.data)  # sublinear: the tenth "model" adds little
         weighted = counts @ sp.diags(self.idf)
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
         norms[norms == 0] = 1
         return sp.csr_matrix(sp.diags(1 / norms) @ weighted, dtype=np.float32)
+
+    def presence(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
+        """Papers x terms, float32: 1 where the paper has the term, however often or rarely.
+        What a reader's model weighs: one mention of "code" in a long abstract is a tiny tf-idf
+        value, but may be all that makes the paper the reader's (docs/learning.md)."""
+        found = self._counts(papers)
+        found.data[:] = 1
+        return found
+
+    def _counts(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
+        return sp.csr_matrix(self._counter.transform([paper_text(p) for p in papers]))
