@@ -11,7 +11,8 @@ nothing but the vocabulary and the idf is state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,10 @@ MAX_TERMS = 50_000
 # of them ("paper", "propose") it tells no paper from another.
 MIN_PAPERS = 2
 MAX_SHARE = 0.5
+# Papers whose terms `presence` keeps, by text: training a reader looks again at the recent
+# papers and the digests' papers other readers voted on, and finding a text's terms is most of
+# its time. About 15 MB; when full it starts again, which a day's papers rarely make it do.
+SEEN_TEXTS = 5_000
 # scikit-learn's word (two characters or more), but with a letter in it: "2023" is no topic.
 TOKEN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
 
@@ -58,6 +63,7 @@ class Vectoriser:
     idf: np.ndarray
     _counter: CountVectorizer
     _columns: Mapping[str, int]
+    _seen: dict[str, np.ndarray] = field(default_factory=dict)  # a text's columns
 
     @classmethod
     def fit(cls, papers: Iterable[PaperText], max_terms: int = MAX_TERMS) -> Vectoriser:
@@ -102,7 +108,7 @@ class Vectoriser:
 
     def transform(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
         """Papers x terms, float32, each row of unit length (so a dot product is a cosine)."""
-        counts = self._counts(papers)
+        counts = self._counts([paper_text(p) for p in papers])
         counts.data = 1 + np.log(counts.data)  # sublinear: the tenth "model" adds little
         weighted = counts @ sp.diags(self.idf)
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
@@ -113,9 +119,21 @@ class Vectoriser:
         """Papers x terms, float32: 1 where the paper has the term, however often or rarely.
         What a reader's model weighs: one mention of "code" in a long abstract is a tiny tf-idf
         value, but may be all that makes the paper the reader's (docs/learning.md)."""
-        found = self._counts(papers)
-        found.data[:] = 1
-        return found
+        texts = [paper_text(p) for p in papers]
+        new = list(dict.fromkeys(text for text in texts if text not in self._seen))
+        counts = self._counts(new)
+        spans = pairwise(counts.indptr)
+        found = {text: counts.indices[a:b] for text, (a, b) in zip(new, spans, strict=True)}
+        rows = [found[text] if text in found else self._seen[text] for text in texts]
+        if len(self._seen) + len(found) > SEEN_TEXTS:
+            self._seen.clear()
+        self._seen.update(found)
+        starts = np.cumsum([0] + [len(row) for row in rows])
+        columns = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        ones = np.ones(len(columns), np.float32)
+        return sp.csr_matrix((ones, columns, starts), shape=(len(texts), self.width))
 
-    def _counts(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
-        return sp.csr_matrix(self._counter.transform([paper_text(p) for p in papers]))
+    def _counts(self, texts: list[str]) -> sp.csr_matrix:
+        counts = sp.csr_matrix(self._counter.transform(texts))
+        counts.sort_indices()
+        return counts
