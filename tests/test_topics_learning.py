@@ -7,6 +7,7 @@ import pytest
 
 from digest.topics import learning
 from digest.topics.features import Vectoriser
+from digest.topics.index import Topic, TopicIndex
 from digest.topics.learning import (
     LIKED,
     TRENDING,
@@ -60,6 +61,33 @@ def test_votes_bring_the_readers_interest_to_the_top(vectoriser: Vectoriser) -> 
     after = ranked(vectoriser, model, unseen)[:5]
     assert sum(about(p, "software") for p in before) <= 1
     assert sum(about(p, "software") for p in after) >= 4
+
+
+@pytest.mark.parametrize(
+    ("interest", "first_day"),
+    [
+        ("benchmark*", 0),
+        ("(tool OR tools)", 1),
+        ('(llm OR llms OR "language model" OR "language models")', 0),
+    ],
+)
+def test_one_days_votes_lead_the_next_days_digest(
+    vectoriser: Vectoriser, interest: str, first_day: int
+) -> None:
+    """A reader reads their first digest (trending order) from the top and votes on 15 papers:
+    "more" on the first 5 of their interest, "less" on the first 10 others. The real papers are
+    dealt alternately into two days; the next day's first five are then mostly their interest,
+    where trending's are not. (The interests are ones the tf-idf model of before missed.)"""
+    papers = real_papers()
+    today, tomorrow = list(papers[first_day::2]), list(papers[1 - first_day :: 2])
+    theirs = TopicIndex.build([Topic(1, interest)])
+    digest = rank(today)
+    more = [p for p in digest if theirs.match(p)][:5]
+    less = [p for p in digest if not theirs.match(p)][:10]
+    model = train(vectoriser, [(p, True) for p in more] + [(p, False) for p in less], today)
+    mine = sum(bool(theirs.match(p)) for p in ranked(vectoriser, model, tomorrow)[:5])
+    trending = sum(bool(theirs.match(p)) for p in rank(tomorrow)[:5])
+    assert mine >= 3 and trending <= 2
 
 
 def test_less_votes_alone_push_papers_like_them_down(vectoriser: Vectoriser) -> None:
