@@ -87,12 +87,17 @@ def train(
         if len(set(labels)) < 2:
             return ReaderModel({}, len(votes))
     features = vectoriser.presence([paper for paper, _ in votes] + weak)
+    # Only the terms these papers have: the solver's time grows with the columns it is given,
+    # and the vocabulary's other tens of thousands would all get weight 0.
+    used = np.unique(features.indices)
     sample_weight = np.array([1.0] * len(votes) + [WEAK_WEIGHT] * len(weak))
     classifier = LogisticRegression(
         C=C, l1_ratio=1.0, solver="liblinear", class_weight="balanced", random_state=0
     )
-    classifier.fit(features, labels, sample_weight=sample_weight)
-    return ReaderModel(_strongest(vectoriser, classifier.coef_[0]), len(votes))
+    classifier.fit(features[:, used], labels, sample_weight=sample_weight)
+    coef = np.zeros(vectoriser.width)
+    coef[used] = classifier.coef_[0]
+    return ReaderModel(_strongest(vectoriser, coef), len(votes))
 
 
 def _strongest(vectoriser: Vectoriser, coef: np.ndarray) -> dict[str, float]:
