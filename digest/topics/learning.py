@@ -36,7 +36,7 @@ TOP_TERMS = 200  # weights kept per reader: the strongest by size
 WEAK_NEGATIVES = 10  # random recent papers added to each reader's training as weak negatives
 WEAK_WEIGHT = 0.1  # what one of them counts for, next to a vote
 SEED = 20261204  # the weak negatives are drawn with it: the same votes train the same weights
-C = 1.0  # the classifier's inverse regularisation (L1: the larger, the more terms it keeps)
+C = 3.0  # the classifier's inverse regularisation (L1: the larger, the more terms it keeps)
 # Votes at which the reader's score weighs as much as trending: 12 votes give it 0.89.
 TAUGHT_HALF = 1.5
 # The learned score's batch z-score goes through a logistic with this slope, a close match of the
