@@ -1,4 +1,5 @@
-"""Paper features for learning: tf-idf over title and abstract, word unigrams and bigrams.
+"""Paper features for learning: tf-idf over title and abstract, word unigrams and bigrams, and
+which of those terms a paper has at all (`presence`, what the reader models weigh).
 
 The fitted vectoriser is plain data (the vocabulary as a list of terms, the idf as a list of
 numbers), so it is stored in the database as JSON rather than as a pickle bound to one
@@ -120,14 +121,17 @@ class Vectoriser:
         What a reader's model weighs: one mention of "code" in a long abstract is a tiny tf-idf
         value, but may be all that makes the paper the reader's (docs/learning.md)."""
         texts = [paper_text(p) for p in papers]
-        new = list(dict.fromkeys(text for text in texts if text not in self._seen))
+        # One look-up per text, so that another thread emptying the store meanwhile costs no
+        # more than finding those terms again.
+        seen = {text: row for text in texts if (row := self._seen.get(text)) is not None}
+        new = list(dict.fromkeys(text for text in texts if text not in seen))
         counts = self._counts(new)
         spans = pairwise(counts.indptr)
-        found = {text: counts.indices[a:b] for text, (a, b) in zip(new, spans, strict=True)}
-        rows = [found[text] if text in found else self._seen[text] for text in texts]
+        found = dict(zip(new, (counts.indices[a:b] for a, b in spans), strict=True))
         if len(self._seen) + len(found) > SEEN_TEXTS:
             self._seen.clear()
         self._seen.update(found)
+        rows = [seen[text] if text in seen else found[text] for text in texts]
         starts = np.cumsum([0] + [len(row) for row in rows])
         columns = np.concatenate(rows) if rows else np.zeros(0, np.int32)
         ones = np.ones(len(columns), np.float32)
