@@ -71,7 +71,7 @@ class LearnedOrder:
         ids = list(texts)
         papers = [texts[pk] for pk in ids]
         readers_matrix = weight_matrix(vectoriser, [models[reader] for reader in taught_ids])
-        learned = scores(vectoriser.transform(papers), readers_matrix)
+        learned = scores(vectoriser.presence(papers), readers_matrix)
         mixed = blend(trend(papers), learned, np.array([weights[r] for r in taught_ids]))
         for column, reader in enumerate(taught_ids):
             ranked = order(papers, mixed.values[:, column])

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from digest.topics import features
 from digest.topics.features import Vectoriser
 from tests.topic_papers import real_papers
 
@@ -56,3 +57,24 @@ def test_a_state_of_another_version_is_refused() -> None:
         Vectoriser.from_state({**state, "version": 99})
     with pytest.raises(ValueError):
         Vectoriser.from_state({**state, "idf": state["idf"][1:]})
+
+
+def test_presence_is_one_wherever_a_paper_has_a_term_however_often() -> None:
+    vectoriser = Vectoriser.fit(real_papers())
+    found = vectoriser.presence(real_papers())
+    assert set(found.data) == {1}
+    assert (found != (vectoriser.transform(real_papers()) != 0)).nnz == 0
+
+
+def test_presence_is_the_same_for_papers_seen_before_and_after_it_forgets_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vectoriser = Vectoriser.fit(real_papers())
+    first = vectoriser.presence(real_papers())
+    monkeypatch.setattr(features, "SEEN_TEXTS", 20)  # keeps 20 papers' terms, then starts again
+    papers = list(real_papers())
+    for start in range(0, len(papers), 15):
+        part = papers[start : start + 15] + papers[:3]  # some seen, some new, some forgotten
+        rows = vectoriser.presence(part)
+        assert (rows != first[[papers.index(p) for p in part]]).nnz == 0
+    assert vectoriser.presence([]).shape == (0, vectoriser.width)

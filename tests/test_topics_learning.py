@@ -7,6 +7,7 @@ import pytest
 
 from digest.topics import learning
 from digest.topics.features import Vectoriser
+from digest.topics.index import Topic, TopicIndex
 from digest.topics.learning import (
     LIKED,
     TRENDING,
@@ -34,7 +35,7 @@ def voted_papers(word: str, more: int = 5, less: int = 10) -> list[tuple[PaperTe
 
 
 def ranked(vectoriser: Vectoriser, model: ReaderModel, papers: list[PaperText]) -> list[PaperText]:
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [model]))
     mix = blend(trend(papers), learned, np.array([taught(model.votes)]))
     return [papers[i] for i in order(papers, mix.values[:, 0])]
 
@@ -60,6 +61,33 @@ def test_votes_bring_the_readers_interest_to_the_top(vectoriser: Vectoriser) -> 
     after = ranked(vectoriser, model, unseen)[:5]
     assert sum(about(p, "software") for p in before) <= 1
     assert sum(about(p, "software") for p in after) >= 4
+
+
+@pytest.mark.parametrize(
+    ("interest", "first_day"),
+    [
+        ("benchmark*", 0),
+        ("(tool OR tools)", 1),
+        ('(llm OR llms OR "language model" OR "language models")', 0),
+    ],
+)
+def test_one_days_votes_lead_the_next_days_digest(
+    vectoriser: Vectoriser, interest: str, first_day: int
+) -> None:
+    """A reader reads their first digest (trending order) from the top and votes on 15 papers:
+    "more" on the first 5 of their interest, "less" on the first 10 others. The real papers are
+    dealt alternately into two days; the next day's first five are then mostly their interest,
+    where trending's are not. (The interests are ones the tf-idf model of before missed.)"""
+    papers = real_papers()
+    today, tomorrow = list(papers[first_day::2]), list(papers[1 - first_day :: 2])
+    theirs = TopicIndex.build([Topic(1, interest)])
+    digest = rank(today)
+    more = [p for p in digest if theirs.match(p)][:5]
+    less = [p for p in digest if not theirs.match(p)][:10]
+    model = train(vectoriser, [(p, True) for p in more] + [(p, False) for p in less], today)
+    mine = sum(bool(theirs.match(p)) for p in ranked(vectoriser, model, tomorrow)[:5])
+    trending = sum(bool(theirs.match(p)) for p in rank(tomorrow)[:5])
+    assert mine >= 3 and trending <= 2
 
 
 def test_less_votes_alone_push_papers_like_them_down(vectoriser: Vectoriser) -> None:
@@ -98,21 +126,21 @@ def test_one_product_scores_as_a_loop_over_readers_would(vectoriser: Vectoriser)
         for word in ("software", "agent", "language", "image")
     ] + [ReaderModel({}, 0)]
     papers = list(real_papers()[::7])
-    rows = vectoriser.transform(papers).toarray()
+    rows = vectoriser.presence(papers).toarray()
     looped = np.array(
         [
             [sum(w * rows[p, vectoriser.column(t)] for t, w in m.weights.items()) for m in models]
             for p in range(len(papers))
         ]
     )
-    together = scores(vectoriser.transform(papers), weight_matrix(vectoriser, models))
+    together = scores(vectoriser.presence(papers), weight_matrix(vectoriser, models))
     assert together.shape == (len(papers), len(models))
     assert together == pytest.approx(looped, abs=1e-5)
 
 
 def test_with_no_votes_the_order_is_pure_trending(vectoriser: Vectoriser) -> None:
     papers = list(real_papers())
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [ReaderModel({}, 0)]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [ReaderModel({}, 0)]))
     mix = blend(trend(papers), learned, np.array([taught(0)]))
     assert [papers[i] for i in order(papers, mix.values[:, 0])] == rank(papers)
     assert {reason(bool(liked)) for liked in mix.liked[:, 0]} == {TRENDING}
@@ -121,7 +149,7 @@ def test_with_no_votes_the_order_is_pure_trending(vectoriser: Vectoriser) -> Non
 def test_the_reason_says_which_part_placed_a_paper(vectoriser: Vectoriser) -> None:
     model = train(vectoriser, voted_papers("software"), real_papers())
     papers = list(real_papers())
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [model]))
     mix = blend(trend(papers), learned, np.array([taught(model.votes)]))
     top = order(papers, mix.values[:, 0])
     assert reason(bool(mix.liked[top[0], 0])) == LIKED
@@ -141,7 +169,7 @@ def test_how_much_the_reader_taught_it() -> None:
 def test_a_reader_on_one_end_of_the_override_gets_only_that_order(vectoriser: Vectoriser) -> None:
     model = train(vectoriser, voted_papers("software"), real_papers())
     papers = list(real_papers())
-    learned = scores(vectoriser.transform(papers), weight_matrix(vectoriser, [model]))
+    learned = scores(vectoriser.presence(papers), weight_matrix(vectoriser, [model]))
     trending_only = blend(trend(papers), learned, np.array([taught(model.votes, override=0)]))
     mine_only = blend(trend(papers), learned, np.array([taught(model.votes, override=1)]))
     assert [papers[i] for i in order(papers, trending_only.values[:, 0])] == rank(papers)

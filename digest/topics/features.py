@@ -1,4 +1,5 @@
-"""Paper features for learning: tf-idf over title and abstract, word unigrams and bigrams.
+"""Paper features for learning: tf-idf over title and abstract, word unigrams and bigrams, and
+which of those terms a paper has at all (`presence`, what the reader models weigh).
 
 The fitted vectoriser is plain data (the vocabulary as a list of terms, the idf as a list of
 numbers), so it is stored in the database as JSON rather than as a pickle bound to one
@@ -11,7 +12,8 @@ nothing but the vocabulary and the idf is state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,10 @@ MAX_TERMS = 50_000
 # of them ("paper", "propose") it tells no paper from another.
 MIN_PAPERS = 2
 MAX_SHARE = 0.5
+# Papers whose terms `presence` keeps, by text: training a reader looks again at the recent
+# papers and the digests' papers other readers voted on, and finding a text's terms is most of
+# its time. About 15 MB; when full it starts again, which a day's papers rarely make it do.
+SEEN_TEXTS = 5_000
 # scikit-learn's word (two characters or more), but with a letter in it: "2023" is no topic.
 TOKEN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
 
@@ -58,6 +64,7 @@ class Vectoriser:
     idf: np.ndarray
     _counter: CountVectorizer
     _columns: Mapping[str, int]
+    _seen: dict[str, np.ndarray] = field(default_factory=dict)  # a text's columns
 
     @classmethod
     def fit(cls, papers: Iterable[PaperText], max_terms: int = MAX_TERMS) -> Vectoriser:
@@ -102,9 +109,35 @@ class Vectoriser:
 
     def transform(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
         """Papers x terms, float32, each row of unit length (so a dot product is a cosine)."""
-        counts = sp.csr_matrix(self._counter.transform([paper_text(p) for p in papers]))
+        counts = self._counts([paper_text(p) for p in papers])
         counts.data = 1 + np.log(counts.data)  # sublinear: the tenth "model" adds little
         weighted = counts @ sp.diags(self.idf)
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
         norms[norms == 0] = 1
         return sp.csr_matrix(sp.diags(1 / norms) @ weighted, dtype=np.float32)
+
+    def presence(self, papers: Sequence[PaperText]) -> sp.csr_matrix:
+        """Papers x terms, float32: 1 where the paper has the term, however often or rarely.
+        What a reader's model weighs: one mention of "code" in a long abstract is a tiny tf-idf
+        value, but may be all that makes the paper the reader's (docs/learning.md)."""
+        texts = [paper_text(p) for p in papers]
+        # One look-up per text, so that another thread emptying the store meanwhile costs no
+        # more than finding those terms again.
+        seen = {text: row for text in texts if (row := self._seen.get(text)) is not None}
+        new = list(dict.fromkeys(text for text in texts if text not in seen))
+        counts = self._counts(new)
+        spans = pairwise(counts.indptr)
+        found = dict(zip(new, (counts.indices[a:b] for a, b in spans), strict=True))
+        if len(self._seen) + len(found) > SEEN_TEXTS:
+            self._seen.clear()
+        self._seen.update(found)
+        rows = [seen[text] if text in seen else found[text] for text in texts]
+        starts = np.cumsum([0] + [len(row) for row in rows])
+        columns = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        ones = np.ones(len(columns), np.float32)
+        return sp.csr_matrix((ones, columns, starts), shape=(len(texts), self.width))
+
+    def _counts(self, texts: list[str]) -> sp.csr_matrix:
+        counts = sp.csr_matrix(self._counter.transform(texts))
+        counts.sort_indices()
+        return counts

@@ -1,9 +1,11 @@
 """A ranking that learns each reader: training on their votes, scoring in bulk, blending.
 
-Each reader's model is a linear classifier over the tf-idf features of features.py (scikit-learn's
-logistic regression, class-balanced as arxiv-sanity's per-user SVM is, with an L1 penalty, which
-picks the few terms that tell the reader's "more" from their "less": it learned an interest from
-one day's votes far better than the L2 SVM did, see docs/learning.md), trained on the papers they
+Each reader's model is a linear classifier over which terms of features.py's vocabulary a paper
+has (`Vectoriser.presence`: a one-mention term counts as much as a repeated one, which is what
+lets one day's votes teach an interest; tf-idf values did far worse, see docs/learning.md). It is
+scikit-learn's logistic regression, class-balanced as arxiv-sanity's per-user SVM is, with an L1
+penalty, which picks the few terms that tell the reader's "more" from their "less" (the L2 SVM
+spread weight over every word of the few voted papers and did far worse), trained on the papers they
 voted "more" (1) and "less" (0) on, plus a few random recent papers as weak negatives: "more"
 means "more than an average paper", and the random ones stand for the average paper. The weights
 are kept as plain data keyed by term, at most the TOP_TERMS strongest, so a refit of the
@@ -34,7 +36,7 @@ TOP_TERMS = 200  # weights kept per reader: the strongest by size
 WEAK_NEGATIVES = 10  # random recent papers added to each reader's training as weak negatives
 WEAK_WEIGHT = 0.1  # what one of them counts for, next to a vote
 SEED = 20261204  # the weak negatives are drawn with it: the same votes train the same weights
-C = 10.0  # the classifier's inverse regularisation (L1: the larger, the more terms it keeps)
+C = 3.0  # the classifier's inverse regularisation (L1: the larger, the more terms it keeps)
 # Votes at which the reader's score weighs as much as trending: 12 votes give it 0.89.
 TAUGHT_HALF = 1.5
 # The learned score's batch z-score goes through a logistic with this slope, a close match of the
@@ -84,13 +86,18 @@ def train(
         labels[len(votes) :] = 1 - labels[0]
         if len(set(labels)) < 2:
             return ReaderModel({}, len(votes))
-    features = vectoriser.transform([paper for paper, _ in votes] + weak)
+    features = vectoriser.presence([paper for paper, _ in votes] + weak)
+    # Only the terms these papers have: the solver's time grows with the columns it is given,
+    # and the vocabulary's other tens of thousands would all get weight 0.
+    used = np.unique(features.indices)
     sample_weight = np.array([1.0] * len(votes) + [WEAK_WEIGHT] * len(weak))
     classifier = LogisticRegression(
         C=C, l1_ratio=1.0, solver="liblinear", class_weight="balanced", random_state=0
     )
-    classifier.fit(features, labels, sample_weight=sample_weight)
-    return ReaderModel(_strongest(vectoriser, classifier.coef_[0]), len(votes))
+    classifier.fit(features[:, used], labels, sample_weight=sample_weight)
+    coef = np.zeros(vectoriser.width)
+    coef[used] = classifier.coef_[0]
+    return ReaderModel(_strongest(vectoriser, coef), len(votes))
 
 
 def _strongest(vectoriser: Vectoriser, coef: np.ndarray) -> dict[str, float]:
@@ -119,7 +126,7 @@ def weight_matrix(vectoriser: Vectoriser, models: Sequence[ReaderModel]) -> sp.c
 
 def scores(papers: sp.csr_matrix, readers: sp.csc_matrix) -> np.ndarray:
     """Papers x readers: each reader's learned score of each paper, one sparse product.
-    `papers` is `Vectoriser.transform`'s matrix, `readers` is `weight_matrix`'s."""
+    `papers` is `Vectoriser.presence`'s matrix, `readers` is `weight_matrix`'s."""
     return np.asarray((papers @ readers).toarray(), dtype=np.float32)
 
 
