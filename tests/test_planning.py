@@ -116,5 +116,5 @@ def test_a_paused_reader_gets_nothing_and_then_every_paper_of_the_pause(frozen_c
     actions.resume(reader)
     [subject] = digest_on(MORNING)
 
-    assert subject.startswith("1 new paper")
+    assert subject.startswith("Diffusion while away")
     assert "Diffusion while away" in mail.outbox[0].body

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.signing import Signer
 from django.test import Client
+from django.utils.html import strip_tags
 
 from digest.models import Delivery
 from tests.test_digest_view import send_adas_digest
@@ -26,7 +27,7 @@ def test_a_forwarded_view_link_shows_no_address_and_reaches_no_manage_page() -> 
     response = stranger.get(path, follow=True)
 
     page = response.content.decode()
-    assert response.status_code == 200 and "Scaling diffusion transformers" in page
+    assert response.status_code == 200 and "Scaling diffusion transformers" in strip_tags(page)
     assert "ada@example.com" not in page
     assert "/manage/" not in page and "/unsubscribe/" not in page
     assert BUTTON in page
