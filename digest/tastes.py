@@ -69,9 +69,19 @@ def retrain(reader: Subscriber) -> ReaderModel | None:
 
 
 def models_of(reader_ids: list[int]) -> dict[int, ReaderModel]:
-    """The stored models of these readers (those who have one), by reader id."""
+    """The stored models of these readers (those who have one), by reader id. A model an older
+    release trained on other features is trained anew here, once per reader after an upgrade:
+    applied to features it was not trained on, it would order the reader's papers at random."""
     rows = Taste.objects.filter(subscriber_id__in=reader_ids).values_list("subscriber_id", "state")
-    return {reader_id: ReaderModel.from_state(state) for reader_id, state in rows}
+    models = {}
+    for reader_id, state in rows:
+        try:
+            models[reader_id] = ReaderModel.from_state(state)
+        except ValueError:
+            model = retrain(Subscriber.objects.get(pk=reader_id))
+            if model is not None:
+                models[reader_id] = model
+    return models
 
 
 def _recent_papers(limit: int) -> list[Paper]:

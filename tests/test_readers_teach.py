@@ -9,7 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from digest.models import Taste
+from digest import tastes
+from digest.models import Paper, Taste
+from digest.topics.learning import MODEL_VERSION
 from subscriptions.models import Vote
 from tests.digests import MORNING, make_paper
 from tests.personas import make_reader
@@ -93,3 +95,19 @@ def test_a_muted_author_is_kept_out_of_the_next_digest() -> None:
 
     assert "Grace again" not in mail.outbox[1].body
     assert "Someone else" in mail.outbox[1].body
+
+
+def test_a_model_an_older_release_trained_is_trained_anew_when_next_needed() -> None:
+    for n in range(6):
+        make_paper(f"Protein folding study {n}", "protein structure folding residues", upvotes=1)
+        make_paper(f"Language model study {n}", "language model tokens training", upvotes=50)
+    ada = make_reader("ada@example.com")
+    for paper in Paper.objects.filter(title__startswith="Protein")[:3]:
+        Vote.objects.create(subscriber=ada, paper=paper, liked=True, voted_at=MORNING)
+    old = {"version": MODEL_VERSION - 1, "votes": 3, "weights": {"language": 9.0}}
+    Taste.objects.create(subscriber=ada, state=old, votes=3, trained_at=MORNING)
+
+    [model] = tastes.models_of([ada.pk]).values()
+
+    assert model.votes == 3 and model.weights.get("language", 0) <= 0
+    assert Taste.objects.get(subscriber=ada).state["version"] == MODEL_VERSION

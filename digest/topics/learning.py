@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from digest.topics.features import Vectoriser
 from digest.topics.papers import PaperText
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: term presence (1 was tf-idf values)
 TOP_TERMS = 200  # weights kept per reader: the strongest by size
 WEAK_NEGATIVES = 10  # random recent papers added to each reader's training as weak negatives
 WEAK_WEIGHT = 0.1  # what one of them counts for, next to a vote
