@@ -46,10 +46,10 @@ class Site:
         self.page.get_by_role("button", name=button, exact=True).click()
         self.page.wait_for_load_state()
 
-    def link_in_last_email(self, text: str) -> str:
-        """The URL of the link reading `text` in the newest email's HTML part."""
+    def link_in_last_email(self, text: str, nth: int = 0) -> str:
+        """The URL of the `nth` link reading `text` in the newest email's HTML part."""
         [(html, _type)] = self.outbox[-1].alternatives
-        return re.search(rf'<a [^>]*href="([^"]+)"[^>]*>{text}</a>', html).group(1)
+        return re.findall(rf'<a [^>]*href="([^"]+)"[^>]*>{text}</a>', html)[nth]
 
 
 def papers_today() -> list[Paper]:
@@ -162,8 +162,8 @@ def channel_add(site: Site) -> None:
 
 def feedback_more(site: Site) -> None:
     """ "More like this" from a reader whose manage session offers a topic from the paper."""
-    manage_session(site)
-    site.go(site.link_in_last_email("More like this"))
+    manage_session(site)  # which voted for the first paper already
+    site.go(site.link_in_last_email("More like this", nth=1))
     site.press("More like this")
 
 

@@ -67,4 +67,4 @@ def test_a_hundred_paper_digest_in_the_worst_case_stays_under_gmails_clipping(
     assert 'class="toc"' in html
     assert size <= 100 * 1024 + 10 * 1024
     assert size < GMAIL_CLIPS_PAST, f"{size} bytes"
-    assert "Unsubscribe" in html[GMAIL_CLIPS_PAST - 4000 :]  # the footer is before the cut
+    assert html.encode().rindex(b"Unsubscribe") < GMAIL_CLIPS_PAST  # the footer is before the cut
