@@ -17,8 +17,16 @@ from digest.models import Delivery
 from subscriptions.models import ARCHIVE_DAYS, Subscriber
 
 Status = Delivery.Status
-# What a provider's tracking webhook notes on a sent digest it could not deliver after all.
-UNDELIVERED = {"bounced", "rejected", "failed"}
+# What a provider's tracking webhook notes on a sent digest it could not deliver after all
+# (digest/webhooks.py), in the reader's words.
+UNDELIVERED = {
+    "bounced": "Not delivered: the provider refused the address",
+    Delivery.SOFT_BOUNCED: (
+        "Not delivered: the mailbox was full or unavailable; we will keep trying"
+    ),
+    "rejected": "Not delivered: your mail provider turned it away",
+    "failed": "Not delivered: your mail provider turned it away",
+}
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,10 @@ def _zone(name: str) -> tzinfo:
 def _what(delivery: Delivery) -> str:
     """What became of a digest, in the reader's words."""
     if delivery.status == Status.SENT:
-        statuses = set(delivery.provider_status.split(","))
-        if statuses & UNDELIVERED:
-            return "Not delivered: your mail provider turned it away"
+        statuses = delivery.provider_status.split(",")
+        undelivered = [UNDELIVERED[status] for status in statuses if status in UNDELIVERED]
+        if undelivered:
+            return undelivered[0]
         return "Sent to your feed" if Delivery.FEED_ONLY in statuses else "Sent"
     if delivery.status == Status.SKIPPED:
         if delivery.reason == Delivery.NOTHING_NEW:

@@ -15,7 +15,7 @@ from tests.digests import MORNING, make_paper, make_sent_digest
 from tests.fake_postmark import fake_postmark, invalid_recipient
 from tests.manage_page import PAGE, open_link, path_of
 from tests.personas import make_reader
-from tests.test_webhooks import SECRET, bounce, post
+from tests.test_webhooks import SECRET, bounce, post, soft_bounce
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,25 @@ def test_a_digest_the_mailbox_bounced_after_sending_says_so(client, frozen_clock
     open_link(client, reader)
 
     assert archive_lines(client) == [
-        "Thu 26 Nov 2026 Not delivered: your mail provider turned it away "
+        "Thu 26 Nov 2026 Not delivered: the provider refused the address "
+        "(1 paper, view it: the digest of 26 Nov 2026)"
+    ]
+
+
+def test_a_digest_a_full_mailbox_turned_back_says_we_keep_trying(
+    client, frozen_clock, settings
+) -> None:
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    reader = make_reader("ada@example.com")
+    make_paper("Diffusion for video")
+    send_at(frozen_clock, MORNING)
+    [delivery] = reader.deliveries.all()
+
+    assert post(soft_bounce(delivery.pk, event_id=1)) == 200
+    open_link(client, reader)
+
+    assert archive_lines(client) == [
+        "Thu 26 Nov 2026 Not delivered: the mailbox was full or unavailable; we will keep trying "
         "(1 paper, view it: the digest of 26 Nov 2026)"
     ]
 
