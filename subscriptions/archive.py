@@ -1,8 +1,9 @@
 """The reader's archive and log on the manage page: every digest of the last ARCHIVE_DAYS, sent or
-not, and why not, with the times they paused, newest first.
+not, and why not, newest first.
 
 A digest that never went out keeps its reason on its Delivery row (skipped or failed); a paused
-reader gets no rows at all (the planner passes them by), so their pauses are kept apart (Pause).
+reader gets no rows at all (the planner passes them by), so their pauses are kept apart (Pause)
+and each digest a pause swallowed is worked out from the reader's schedule, one line each.
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.db.models import Count, Q
 
 from core import clock
 from core.links import Links
+from digest.actions import scheduled_between
 from digest.models import Delivery
 from subscriptions.models import ARCHIVE_DAYS, Subscriber
 
@@ -29,16 +31,20 @@ UNDELIVERED = {
 }
 
 
+PAUSED = "Paused"
+STILL_PAUSED = "Paused: nothing is sent until you resume"
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One line of the archive: a digest (sent or not) or a pause."""
+    """One line of the archive: a digest (sent, not sent, or swallowed by a pause), or the start
+    of the pause the reader is in."""
 
-    at: datetime  # when it was planned, or the pause began: the archive's order
+    at: datetime  # when it was planned or scheduled, or the pause began: the archive's order
     day: date  # in the reader's time zone
     what: str  # "Sent", "Not sent: ...", "Paused"
     papers: int = 0
     view_url: str = ""  # sent digests only
-    until: date | None = None  # pauses only: the day it ended (None: still paused)
 
 
 def _zone(name: str) -> tzinfo:
@@ -68,7 +74,7 @@ def _what(delivery: Delivery) -> str:
 
 
 def archive(subscriber: Subscriber) -> list[Entry]:
-    """The reader's digests and pauses of the last ARCHIVE_DAYS, newest first (two queries)."""
+    """The reader's digests of the last ARCHIVE_DAYS, newest first (two queries)."""
     now = clock.now()
     since = now - timedelta(days=ARCHIVE_DAYS)
     local = _zone(subscriber.time_zone)
@@ -87,13 +93,13 @@ def archive(subscriber: Subscriber) -> list[Entry]:
         for d in deliveries
     ]
     pauses = subscriber.pauses.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
-    entries += [
-        Entry(
-            at=p.started_at,
-            day=p.started_at.astimezone(local).date(),
-            what="Paused",
-            until=p.ended_at.astimezone(local).date() if p.ended_at else None,
+    for pause in pauses:
+        # At most ARCHIVE_DAYS of lines, however long the pause.
+        swallowed = scheduled_between(
+            subscriber, max(pause.started_at, since), pause.ended_at or now
         )
-        for p in pauses
-    ]
+        entries += [Entry(at, at.astimezone(local).date(), PAUSED) for at in swallowed]
+        if pause.ended_at is None:
+            began = pause.started_at
+            entries.append(Entry(began, began.astimezone(local).date(), STILL_PAUSED))
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
