@@ -47,7 +47,8 @@ class Entry:
     view_url: str = ""  # sent digests only
 
 
-def _zone(name: str) -> tzinfo:
+def local_zone(name: str) -> tzinfo:
+    """The reader's named zone; UTC for a name no longer known."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -77,7 +78,7 @@ def archive(subscriber: Subscriber) -> list[Entry]:
     """The reader's digests of the last ARCHIVE_DAYS, newest first (two queries)."""
     now = clock.now()
     since = now - timedelta(days=ARCHIVE_DAYS)
-    local = _zone(subscriber.time_zone)
+    local = local_zone(subscriber.time_zone)
     view = Links("view")
     deliveries = Delivery.objects.filter(subscriber=subscriber, planned_at__gte=since).annotate(
         papers=Count("items")
