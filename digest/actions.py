@@ -1,17 +1,22 @@
 """What readers change on the digest side: what they teach the ranking (votes and mutes, called
 by the feedback pages and the manage page alike; each change to a reader's votes retrains that
 reader, one Celery task after commit), and their team channels (add, test, pause, remove).
-Also the subscriptions app's way to the like: term's check and look-alikes (digest/likes.py).
+Also the subscriptions app's way to the like: term's check and look-alikes (digest/likes.py), to
+when a reader's digests were scheduled (digest/schedule.py), for their archive, and to a paper's
+card as their digest showed it (digest/cards.py), for their feed.
 """
+
+from datetime import datetime
 
 from django.db import transaction
 
 from core import clock
-from digest import channel_sending, channel_urls, tasks
+from digest import cards, channel_sending, channel_urls, tasks
 from digest.channel_urls import BadWebhookURL
 from digest.likes import LookAlikes as LookAlikes
 from digest.likes import check_query as check_query
 from digest.models import Channel, Paper
+from digest.schedule import Schedule, moments_between
 from subscriptions.models import Mute, Subscriber, Vote
 
 MAX_MUTE_LENGTH = Mute._meta.get_field("value").max_length
@@ -57,6 +62,19 @@ def unmute(reader: Subscriber, mute_id: int) -> bool:
 def _retrain_after_commit(reader: Subscriber) -> None:
     # Robust: with the broker down the vote still stands; the next vote retrains from all of them.
     transaction.on_commit(lambda: tasks.train_taste.delay(reader.pk), robust=True)
+
+
+def scheduled_between(reader: Subscriber, start: datetime, end: datetime) -> list[datetime]:
+    """The moments the reader's digests were scheduled for from `start` up to `end`, oldest
+    first, on their schedule as it is now: the digests a pause swallowed."""
+    schedule = Schedule(reader.frequency, reader.weekday, reader.delivery_hour, reader.time_zone)
+    return moments_between(schedule, start, end)
+
+
+def digest_card(paper: Paper, topics: list[str]) -> cards.Card:
+    """`paper`'s card (templates/papers/card.html) as a digest showed it to a reader whose
+    `topics` (their names) it matched."""
+    return cards.card(paper, why=cards.matched(topics) if topics else "")
 
 
 # --- team channels -------------------------------------------------------------------------------

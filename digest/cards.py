@@ -46,6 +46,11 @@ def quoted(names: list[str] | tuple[str, ...]) -> str:
     return " and ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
 
 
+def matched(topics: list[str] | tuple[str, ...]) -> str:
+    """The why line of a paper the reader's `topics` (their names) matched."""
+    return f"Matched {quoted(topics)}"
+
+
 def card(
     paper: Paper,
     words: frozenset[str] = frozenset(),

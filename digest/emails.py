@@ -29,7 +29,7 @@ from core import clock
 from core.emails import DOCTYPE, inline_css, layout_context
 from core.links import FeedbackLinks, Links, unsubscribe_headers
 from digest.building import Pick
-from digest.cards import Card, card, quoted, short_date
+from digest.cards import Card, card, matched, quoted, short_date
 from digest.models import Delivery, Paper
 from digest.schedule import zone
 
@@ -70,7 +70,7 @@ def _trimmed(text: str, chars: int) -> str:
 
 def why(pick: Pick) -> str:
     """The card's why line: the reader's topics the paper matched, else the pick's reason."""
-    return f"Matched {quoted(pick.topics)}" if pick.topics else pick.reason
+    return matched(pick.topics) if pick.topics else pick.reason
 
 
 def _card(pick: Pick, position: int) -> Card:

@@ -132,6 +132,9 @@ class Delivery(models.Model):
     READER_GONE = "The reader is no longer active."
     GAVE_UP = "Gave up"  # a failure that is the provider's or a worker's, not the address's
     FEED_ONLY = "feed only"  # the provider status of a digest that went to the reader's feed only
+    # The provider status a soft bounce (a full mailbox, a server down) leaves: Anymail calls it
+    # `bounced`, like a hard one, but the address still works (see webhooks.py).
+    SOFT_BOUNCED = "soft bounced"
 
     class Meta:
         constraints = [

@@ -91,6 +91,21 @@ def due_period(
     return period
 
 
+def moments_between(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    """The moments (in UTC) the reader's digests were scheduled for from `start` up to, not
+    including, `end`, oldest first: one a day, or a week for weekly readers. A skipped local hour
+    gives the moment the clocks jumped, a repeated one its first time, as due_period has it; a
+    reader whose receiving starts at `start` is due at exactly these moments."""
+    step = timedelta(days=7 if schedule.frequency == WEEKLY else 1)
+    local = _scheduled_moment(start.astimezone(zone(schedule.time_zone)), schedule)
+    moments = []
+    while (moment := local.astimezone(UTC)) < end:
+        if moment >= start:
+            moments.append(moment)
+        local += step  # the same local hour the next day (or week), across any clock change
+    return moments
+
+
 def label(period: str, last_label: str | None) -> str:
     """The name of the reader's digest row for `period`: the period itself, unless their previous
     digest, planned in a zone across the date line, already bears that name."""

@@ -3,7 +3,8 @@
 A hard bounce suppresses the reader as bounced, a complaint as complained, an unsubscribe event
 unsubscribes them; a delivery or rejection is noted on the digest's row. Anymail reports some
 providers' soft bounces (a full mailbox) as `bounced` too: those are told apart by the provider's
-own event and only counted (see subscriptions.actions.soft_bounce); a delivery resets the count.
+own event, only counted (see subscriptions.actions.soft_bounce) and noted on the digest's row as
+Delivery.SOFT_BOUNCED; a delivery resets the count.
 Anymail checks the webhook's basic auth (ANYMAIL_WEBHOOK_SECRET) before the signal fires; Anymail
 would take anyone's events without a secret, so in production (DEBUG false) the routes are not
 there until one is set (`guarded_urls`). A body that cannot be read is answered 400, not 500:
@@ -129,10 +130,12 @@ def _reader_of_event(event: AnymailTrackingEvent, delivery: Delivery | None) -> 
     return Subscriber.objects.filter(email__iexact=clean_address(event.recipient)).first()
 
 
-def _note(delivery: Delivery | None, event: AnymailTrackingEvent) -> None:
+def _note(delivery: Delivery | None, event: AnymailTrackingEvent, soft: bool = False) -> None:
+    """Notes the event on the digest's row; a soft bounce as one (Delivery.SOFT_BOUNCED), so the
+    reader's archive does not call a full mailbox a refused address."""
     if delivery is None:
         return
-    changes = {"provider_status": event.event_type}
+    changes = {"provider_status": Delivery.SOFT_BOUNCED if soft else event.event_type}
     if event.event_type != EventType.DELIVERED:
         changes["reason"] = (event.description or event.mta_response or "")[:2000]
     Delivery.objects.filter(pk=delivery.pk).update(**changes)
@@ -142,7 +145,8 @@ def _note(delivery: Delivery | None, event: AnymailTrackingEvent) -> None:
 def handle_tracking(
     sender: object, event: AnymailTrackingEvent, esp_name: str, **_: object
 ) -> None:
-    action = soft_bounce if is_soft_bounce(esp_name, event) else ACTIONS.get(event.event_type)
+    soft = is_soft_bounce(esp_name, event)
+    action = soft_bounce if soft else ACTIONS.get(event.event_type)
     if action is None and event.event_type not in NOTED:
         return
     delivery = _delivery(event)
@@ -160,7 +164,7 @@ def handle_tracking(
                 delivery=delivery,
                 received_at=clock.now(),
             )
-            _note(delivery, event)
+            _note(delivery, event, soft)
             if reader is not None:
                 action(reader)
     except IntegrityError:

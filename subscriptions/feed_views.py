@@ -1,4 +1,5 @@
-"""A reader's private feed: the papers of their digests, as Atom (and RSS 2.0 beside it).
+"""A reader's private feed: the papers of their digests, as Atom (and RSS 2.0 beside it), each
+entry's content the paper's card as the digest showed it, with the digest's date.
 
 The URL's key is random and secret (Subscriber.feed_key): a feed reader fetches it with no
 cookie, so the key is the only credential, and it can do nothing but read this feed. The reader
@@ -7,21 +8,47 @@ and Last-Modified, so a feed reader's conditional GET costs a 304.
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import condition
 
+from digest.actions import digest_card
 from digest.models import Delivery, SentPaper
+from subscriptions.archive import local_zone
 from subscriptions.models import Subscriber
 
 ENTRIES = 100  # the newest papers; a feed reader keeps what it saw
-FORMATS: dict[str, type[SyndicationFeed]] = {"atom": Atom1Feed, "rss": Rss201rev2Feed}
+
+
+# Django's feeds have a summary but no full content: an entry's `content` (HTML) goes in Atom's
+# <content type="html"> and RSS's <content:encoded>, where feed readers look for it.
+class AtomFeed(Atom1Feed):
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict) -> None:
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class RssFeed(Rss201rev2Feed):
+    def rss_attributes(self) -> dict[str, str]:
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict) -> None:
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+FORMATS: dict[str, type[SyndicationFeed]] = {"atom": AtomFeed, "rss": RssFeed}
 SHOWN = (Subscriber.Status.ACTIVE, Subscriber.Status.PAUSED)
 
 
@@ -84,13 +111,16 @@ def _feed(reader: Subscriber, kind: str) -> SyndicationFeed:
         feed_url=feed_url(reader, kind),
         feed_guid=f"tag:{domain},2026:feed:{reader.public_id}",
     )
+    zone = local_zone(reader.time_zone)
     for item in _items(reader):
-        _add_entry(feed, item, domain)
+        _add_entry(feed, item, domain, sent_on=item.delivery.sent_at.astimezone(zone).date())
     return feed
 
 
-def _add_entry(feed: SyndicationFeed, item: SentPaper, domain: str) -> None:
+def _add_entry(feed: SyndicationFeed, item: SentPaper, domain: str, sent_on: date) -> None:
     paper, sent_at = item.paper, item.delivery.sent_at
+    card = digest_card(paper, item.topics)
+    content = render_to_string("subscriptions/feed_entry.html", {"card": card, "day": sent_on})
     why = f"Matched: {', '.join(item.topics)}. " if item.topics else ""
     feed.add_item(
         title=paper.title,
@@ -103,4 +133,5 @@ def _add_entry(feed: SyndicationFeed, item: SentPaper, domain: str) -> None:
         unique_id=f"tag:{domain},2026:digest:{item.delivery.public_id}:paper:{paper.pk}",
         unique_id_is_permalink=False,
         categories=paper.categories,
+        content=content,
     )

@@ -91,8 +91,11 @@ def manage_session(site: Site) -> None:
     site.settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
     url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
     digest_actions.add_channel(reader, url, name="ML team", kind="slack", topics=["diffusion"])
+    clock.advance(-timedelta(days=3))  # a pause of two days, before the digest: two lines
     actions.pause(reader)
+    clock.advance(timedelta(days=2))
     actions.resume(reader)
+    clock.reset()
     site.go(links.manage_url(reader))
 
 

@@ -10,12 +10,13 @@ from django.test import Client
 from digest.planning import plan
 from digest.sending import send_chunk
 from subscriptions import actions
+from subscriptions.archive import archive
 from subscriptions.models import Pause, Subscriber
 from tests.digests import MORNING, make_paper, make_sent_digest
 from tests.fake_postmark import fake_postmark, invalid_recipient
 from tests.manage_page import PAGE, open_link, path_of
 from tests.personas import make_reader
-from tests.test_webhooks import SECRET, bounce, post
+from tests.test_webhooks import SECRET, bounce, post, soft_bounce
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_the_archive_lists_sent_and_skipped_days_with_reasons(
     assert archive_lines(client) == [
         "Thu 26 Nov 2026 Not sent: the provider refused the address",
         "Wed 25 Nov 2026 Sent (1 paper, view it: the digest of 25 Nov 2026)",
-        "Mon 23 Nov 2026 Paused: no digests until Tue 24 Nov",
+        "Tue 24 Nov 2026 Paused",
         "Mon 23 Nov 2026 Not sent: nothing new matched your topics",
         "Sun 22 Nov 2026 Sent (1 paper, view it: the digest of 22 Nov 2026)",
     ]
@@ -104,6 +105,48 @@ def test_a_reader_still_paused_is_told_so(client, frozen_clock) -> None:
     ]
 
 
+def test_each_digest_a_pause_swallowed_is_a_line_at_the_readers_time(client, frozen_clock) -> None:
+    # 07:00 on Fridays in Auckland (UTC+13 in November) is 18:00 UTC on Thursdays.
+    reader = make_reader(
+        "ada@example.com",
+        frequency="weekly",
+        weekday=4,
+        delivery_hour=7,
+        time_zone="Pacific/Auckland",
+    )
+    make_sent_digest(reader, [make_paper("Diffusion for video")], days_ago=21)
+    frozen_clock.travel_to(MORNING - 21 * DAY + NOON)  # Thursday 5 Nov, noon UTC
+    actions.pause(reader)
+    frozen_clock.travel_to(MORNING + NOON)  # Thursday 26 Nov, noon UTC: before that Friday's
+    actions.resume(reader)
+    frozen_clock.travel_to(MORNING + 2 * DAY)
+    open_link(client, reader)
+
+    assert archive_lines(client) == [
+        "Fri 20 Nov 2026 Paused",
+        "Fri 13 Nov 2026 Paused",
+        "Fri 6 Nov 2026 Paused",
+        "Thu 5 Nov 2026 Sent (1 paper, view it: the digest of 5 Nov 2026)",
+    ]
+
+
+def test_a_pause_of_months_shows_the_last_90_days_in_two_queries(
+    frozen_clock, django_assert_num_queries
+) -> None:
+    reader = make_reader("ada@example.com")
+    frozen_clock.travel_to(MORNING - 200 * DAY)
+    actions.pause(reader)
+    frozen_clock.travel_to(MORNING + NOON)
+
+    with django_assert_num_queries(2):
+        entries = archive(reader)
+
+    paused = [entry.day for entry in entries if entry.what == "Paused"]
+    assert len(paused) == 90
+    assert (paused[0], paused[-1]) == (MORNING.date(), (MORNING - 89 * DAY).date())
+    assert entries[-1].what == "Paused: nothing is sent until you resume"
+
+
 def test_unsubscribing_ends_a_pause(frozen_clock) -> None:
     reader = make_reader("ada@example.com")
     frozen_clock.travel_to(MORNING)
@@ -140,7 +183,25 @@ def test_a_digest_the_mailbox_bounced_after_sending_says_so(client, frozen_clock
     open_link(client, reader)
 
     assert archive_lines(client) == [
-        "Thu 26 Nov 2026 Not delivered: your mail provider turned it away "
+        "Thu 26 Nov 2026 Not delivered: the provider refused the address "
+        "(1 paper, view it: the digest of 26 Nov 2026)"
+    ]
+
+
+def test_a_digest_a_full_mailbox_turned_back_says_we_keep_trying(
+    client, frozen_clock, settings
+) -> None:
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    reader = make_reader("ada@example.com")
+    make_paper("Diffusion for video")
+    send_at(frozen_clock, MORNING)
+    [delivery] = reader.deliveries.all()
+
+    assert post(soft_bounce(delivery.pk, event_id=1)) == 200
+    open_link(client, reader)
+
+    assert archive_lines(client) == [
+        "Thu 26 Nov 2026 Not delivered: the mailbox was full or unavailable; we will keep trying "
         "(1 paper, view it: the digest of 26 Nov 2026)"
     ]
 

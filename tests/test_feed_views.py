@@ -127,3 +127,39 @@ def test_a_feed_only_reader_gets_no_email_but_the_digest_in_their_feed() -> None
     assert Delivery.objects.get(subscriber=ada).status == Delivery.Status.SENT
     entries = feedparser.parse(Client().get(_path(ada)).content).entries
     assert [entry.title for entry in entries] == ["Sparse attention"]
+
+
+def test_an_entrys_content_is_the_papers_card_with_its_digests_date() -> None:
+    """The card of the digest: authors, the AI summary, the arXiv · PDF · Hugging Face · Code ·
+    Project page links, and the day of the digest it came in, in Atom and RSS alike."""
+    ada = make_reader("ada@example.com", time_zone="Pacific/Honolulu")
+    paper = make_paper(
+        "Diffusion <b>bold</b>",
+        abstract="The abstract.",
+        authors=["Ada Lovelace"],
+        ai_summary="A short AI summary <i>of it</i>.",
+        hf_url="https://huggingface.co/papers/2611.00001",
+        code_url="https://github.com/example/diffusion",
+        project_url="https://example.org/diffusion",
+    )
+    make_sent_digest(ada, [paper])  # 08:00 UTC on Thursday 26 Nov is 22:00 on the 25th in Hawaii
+
+    for kind in ("atom", "rss"):
+        parsed = feedparser.parse(Client().get(_path(ada, kind)).content)
+        assert not parsed.bozo, parsed.bozo_exception
+        [entry] = parsed.entries
+        [content] = entry.content
+        html = content.value
+
+        assert "Ada Lovelace" in html
+        assert "AI summary:" in html and "A short AI summary &lt;i&gt;of it&lt;/i&gt;." in html
+        assert "Diffusion &lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold" not in html
+        for label, url in [
+            ("arXiv", paper.abs_url),
+            ("PDF", paper.pdf_url),
+            ("Hugging Face", paper.hf_url),
+            ("Code", paper.code_url),
+            ("Project page", paper.project_url),
+        ]:
+            assert f'<a href="{url}">{label}</a>' in html, (kind, label)
+        assert "From your digest of Wed 25 Nov 2026" in html

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.schedule import DAILY, WEEKLY, Schedule, due_period, period_of, zone
+from digest.schedule import DAILY, WEEKLY, Schedule, due_period, moments_between, period_of, zone
 
 NEW_YORK_8AM = Schedule(DAILY, 0, 8, "America/New_York")
 
@@ -118,3 +118,45 @@ def test_a_reader_who_keeps_moving_never_gets_two_digests_for_one_local_day(
     for (before, _), (after, where) in zip(sent, sent[1:], strict=False):
         assert period_of(before, where) != period_of(after, where)
     assert len(sent) >= 4
+
+
+def test_the_moments_between_two_instants_are_the_readers_local_hour_each_day() -> None:
+    # 08:00 in New York is 13:00 UTC in November; the end is not included.
+    moments = moments_between(NEW_YORK_8AM, utc(2026, 11, 24, 13, 0), utc(2026, 11, 26, 13, 0))
+    assert moments == [utc(2026, 11, 24, 13, 0), utc(2026, 11, 25, 13, 0)]
+
+
+def test_a_weekly_readers_moments_fall_on_their_weekday() -> None:
+    thursdays = Schedule(WEEKLY, 3, 9, "Europe/Paris")  # 09:00 in Paris is 08:00 UTC in winter
+    moments = moments_between(thursdays, utc(2026, 11, 20), utc(2026, 12, 11))
+    assert moments == [utc(2026, 11, 26, 8, 0), utc(2026, 12, 3, 8, 0), utc(2026, 12, 10, 8, 0)]
+
+
+@given(
+    time_zone=st.sampled_from(ZONES),
+    hour=st.integers(0, 23),
+    weekday=st.integers(0, 6),
+    frequency=st.sampled_from([DAILY, WEEKLY]),
+    start_day=st.sampled_from([utc(2026, 3, 6), utc(2026, 3, 27), utc(2026, 10, 23)]),
+)
+def test_the_moments_between_are_when_a_reader_starting_then_is_due(
+    time_zone: str, hour: int, weekday: int, frequency: str, start_day: datetime
+) -> None:
+    """The planner, every 15 minutes for 16 days from `start_day` (the reader's receiving since),
+    plans exactly at the moments (to the next tick), across clock changes."""
+    schedule = Schedule(frequency, weekday, hour, time_zone)
+    tick = timedelta(minutes=15)
+    end = start_day + timedelta(days=16)
+    last, planned = None, []
+    now = start_day
+    while now < end:
+        if due_period(now, schedule, last, since=start_day) is not None:
+            planned.append(now)
+            last = now
+        now += tick
+
+    moments = moments_between(schedule, start_day, end)
+
+    # The first tick at or after each moment: floor division of the negated gap rounds up.
+    next_ticks = [start_day - (start_day - moment) // tick * tick for moment in moments]
+    assert planned == next_ticks

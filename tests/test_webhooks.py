@@ -114,6 +114,7 @@ def test_a_full_mailbox_is_counted_not_suppressed(ada_digest, frozen_clock) -> N
     assert MORNING <= ada.soft_bounced_at < MORNING + timedelta(minutes=1)  # the clock runs on
     ada_digest.refresh_from_db()
     assert "mailbox full" in ada_digest.reason
+    assert ada_digest.provider_status == Delivery.SOFT_BOUNCED  # not a hard bounce's "bounced"
 
 
 def test_the_third_soft_bounce_in_a_row_suppresses_the_reader(ada_digest, frozen_clock) -> None:
