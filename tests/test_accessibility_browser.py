@@ -160,6 +160,11 @@ def channel_add(site: Site) -> None:
     site.go("/manage/channels/new/")
 
 
+def channel_edit(site: Site) -> None:
+    manage_session(site)
+    site.page.get_by_role("link", name="Edit ML team").click()
+
+
 def feedback_more(site: Site) -> None:
     """ "More like this" from a reader whose manage session offers a topic from the paper."""
     manage_session(site)
@@ -233,6 +238,7 @@ PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
     "broken-link": (broken_link, "This link is broken"),
     "manage": (manage, "Your subscription"),
     "channel-add": (channel_add, "Add a team channel"),
+    "channel-edit": (channel_edit, "Edit a team channel"),
     "manage-expired": (manage_expired, "This link has expired"),
     "manage-request": (manage_request, "Manage your subscription"),
     "manage-link-sent": (manage_link_sent, "Check your inbox"),

@@ -107,3 +107,47 @@ def test_only_the_owners_browser_changes_a_channel_and_only_by_post(client, ada)
     assert client.post(change, {"action": "remove"}).status_code == 404
     assert Channel.objects.exists()
     assert "No channels yet." in client.get(PAGE).content.decode()
+
+
+def test_a_reader_edits_a_channel_and_keeps_its_url(client, ada):
+    client.post(NEW, form("http://127.0.0.1:9/services/T1/B1/secretslacktoken"))
+    channel = Channel.objects.get()
+    edit = f"/manage/channels/{channel.pk}/edit/"
+
+    page = client.get(edit).content.decode()
+    assert "ML &lt;team&gt;" in page and channel.url_masked in page
+    assert "secretslacktoken" not in page and "diffusion\ncat:cs.CL retrieval" in page
+
+    changes = {"name": "Vision", "topics": "segmentation", "frequency": "daily"}
+    response = client.post(edit, form("", delivery_hour="17", papers_per_post="3", **changes))
+    assert response.status_code == 302
+
+    edited = Channel.objects.get()
+    assert (edited.name, edited.topics, edited.frequency) == ("Vision", ["segmentation"], "daily")
+    assert (edited.delivery_hour, edited.papers_per_post, edited.kind) == (17, 3, "slack")
+    assert (edited.url_encrypted, edited.url_masked) == (channel.url_encrypted, channel.url_masked)
+
+
+def test_a_reader_replaces_a_channels_url_checked_as_on_add(client, ada):
+    client.post(NEW, form("http://127.0.0.1:9/hook"))
+    edit = f"/manage/channels/{Channel.objects.get().pk}/edit/"
+
+    response = client.post(edit, form("http://10.1.2.3/hook"))
+    assert response.status_code == 400 and "public internet" in response.content.decode()
+    assert Channel.objects.get().url_masked == "http://127.0.0.1/…hook"
+
+    with fake_chat() as chat:
+        client.post(edit, form(chat.url("slack")))
+        client.post(f"/manage/channels/{Channel.objects.get().pk}/", {"action": "test"})
+        assert len(chat.accepted()) == 1
+    assert "/…oken" in Channel.objects.get().url_masked
+
+
+def test_only_the_owner_edits_a_channel(client, ada):
+    client.post(NEW, form("http://127.0.0.1:9/hook"))
+    edit = f"/manage/channels/{Channel.objects.get().pk}/edit/"
+    assert client.get(edit).status_code == 200
+    open_link(client, make_reader("bob@example.com"))
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, form("", name="Mine now")).status_code == 404
+    assert Channel.objects.get().name == "ML <team>"
