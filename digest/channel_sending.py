@@ -118,7 +118,7 @@ def build(post: ChannelPost, now: datetime) -> None:
         ChannelPaper.objects.bulk_create(rows)
         ChannelPost.objects.filter(pk=post.pk).update(built_at=now)
         if not rows:
-            _settle(post.pk, Status.SKIPPED, "No new papers matched since the last post.")
+            _settle(post.pk, Status.SKIPPED, ChannelPost.NOTHING_NEW)
 
 
 def item(paper: Paper, topics: Sequence[str] = ()) -> Item:

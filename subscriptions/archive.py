@@ -33,7 +33,7 @@ class Entry:
     until: date | None = None  # pauses only: the day it ended (None: still paused)
 
 
-def _zone(name: str) -> tzinfo:
+def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -62,7 +62,7 @@ def archive(subscriber: Subscriber) -> list[Entry]:
     """The reader's digests and pauses of the last ARCHIVE_DAYS, newest first (two queries)."""
     now = clock.now()
     since = now - timedelta(days=ARCHIVE_DAYS)
-    local = _zone(subscriber.time_zone)
+    local = zone(subscriber.time_zone)
     view = Links("view")
     deliveries = Delivery.objects.filter(subscriber=subscriber, planned_at__gte=since).annotate(
         papers=Count("items")

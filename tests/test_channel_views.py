@@ -1,10 +1,16 @@
 """The manage page's team channels: add (with its errors shown back), the masked URL, a test post
 to a fake service, pause, resume, remove; only the owner's browser, only by POST."""
 
+import re
+from datetime import timedelta
+
 import pytest
 
+from digest import actions
+from digest.channel_sending import plan_posts, send_posts
 from digest.models import Channel
-from tests.fake_chat import fake_chat
+from tests.digests import MORNING, make_paper
+from tests.fake_chat import Answer, fake_chat
 from tests.manage_page import PAGE, open_link
 from tests.personas import make_reader
 
@@ -151,3 +157,31 @@ def test_only_the_owner_edits_a_channel(client, ada):
     assert client.get(edit).status_code == 404
     assert client.post(edit, form("", name="Mine now")).status_code == 404
     assert Channel.objects.get().name == "ML <team>"
+
+
+def channel_log(page: str) -> list[str]:
+    """The lines of the channels' recent posts, as text."""
+    section = page[page.index('id="channels"') :]
+    lines = re.findall(r"<li><time.*?</li>", section, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
+
+
+def test_the_manage_page_shows_each_channels_last_posts(client, ada, frozen_clock):
+    frozen_clock.travel_to(MORNING - timedelta(days=1))
+    with fake_chat() as chat:
+        actions.add_channel(ada, chat.url("slack"), name="ML team", kind="slack")
+        make_paper("Diffusion", upvotes=5)
+        make_paper("Retrieval", upvotes=3)
+        for day, script in enumerate([{}, {}, {2: Answer(404, "no_service")}]):
+            frozen_clock.travel_to(MORNING + timedelta(days=day))
+            if day == 2:
+                make_paper("Graphs", hours_ago=-40)
+            chat.script = script
+            send_posts(plan_posts(MORNING + timedelta(days=day)))
+
+    page = client.get("/manage/").content.decode()
+    assert channel_log(page) == [
+        "Sat 28 Nov 2026 Failed: The service answered 404: no_service",
+        "Fri 27 Nov 2026 Nothing new, no post",
+        "Thu 26 Nov 2026 Sent, 2 papers",
+    ]
