@@ -17,7 +17,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -61,10 +61,17 @@ def _channels_with_their_last_post() -> Iterator[Channel]:
     )
 
 
-def plan_posts(now: datetime, force: bool = False) -> list[int]:
-    """Create the posts due at `now` (every channel's with `force`, once per period) and return
-    the ids of those this call created."""
-    batch, rows = uuid.uuid4(), []
+@dataclass(frozen=True)
+class Due:
+    """A channel due a post: for which period, and from when its papers are chosen."""
+
+    channel: Channel
+    period: str
+    window_start: datetime
+
+
+def due_channels(now: datetime, force: bool = False) -> Iterator[Due]:
+    """The channels due a post at `now` (every channel not posted to this period, with `force`)."""
     for channel in _channels_with_their_last_post():
         schedule = Schedule(
             channel.frequency, channel.weekday, channel.delivery_hour, channel.time_zone
@@ -74,17 +81,25 @@ def plan_posts(now: datetime, force: bool = False) -> list[int]:
         if period is None:
             continue
         start = channel.last_window_end or now - lookback(channel.frequency)
-        rows.append(
-            ChannelPost(
-                channel=channel,
-                period=label(period, channel.last_period),
-                batch=batch,
-                window_start=min(start, now),
-                window_end=now,
-                planned_at=now,
-                due_at=now,
-            )
+        yield Due(channel, label(period, channel.last_period), min(start, now))
+
+
+def plan_posts(now: datetime, force: bool = False) -> list[int]:
+    """Create the posts due at `now` (every channel's with `force`, once per period) and return
+    the ids of those this call created."""
+    batch = uuid.uuid4()
+    rows = [
+        ChannelPost(
+            channel=due.channel,
+            period=due.period,
+            batch=batch,
+            window_start=due.window_start,
+            window_end=now,
+            planned_at=now,
+            due_at=now,
         )
+        for due in due_channels(now, force)
+    ]
     ChannelPost.objects.bulk_create(rows, ignore_conflicts=True)
     return list(ChannelPost.objects.filter(batch=batch).order_by("id").values_list("id", flat=True))
 
@@ -92,11 +107,10 @@ def plan_posts(now: datetime, force: bool = False) -> list[int]:
 # --- build ---------------------------------------------------------------------------------------
 
 
-def build(post: ChannelPost, now: datetime) -> None:
-    """Choose and record the papers of a claimed post not built yet; skip it when none is new."""
-    if post.built_at is not None:  # a retry: it keeps the papers recorded then
-        return
-    channel, window = post.channel, Window(post.window_start, post.window_end)
+def choose(channel: Channel, window: Window) -> dict[int, list[str]]:
+    """The papers of `window` the channel's next post holds, best first, each with the topic
+    queries it matched: those matching any topic (any, without topics) it never had, at most
+    its papers per post. Writes nothing."""
     # Unsaved topics: the matcher wants a topic's query, minimum upvotes and a key.
     topics = [TopicFilter(pk=n, name=query, query=query) for n, query in enumerate(channel.topics)]
     matches = window.match(topics)
@@ -104,15 +118,17 @@ def build(post: ChannelPost, now: datetime) -> None:
     posted = ChannelPaper.objects.filter(channel=channel, paper__in=candidates)
     fresh = candidates - set(posted.values_list("paper_id", flat=True))
     chosen = sorted(fresh, key=window.position.__getitem__)[: channel.papers_per_post]
+    return {pk: [topic.query for topic in topics if pk in matches[topic.pk]] for pk in chosen}
+
+
+def build(post: ChannelPost, now: datetime) -> None:
+    """Choose and record the papers of a claimed post not built yet; skip it when none is new."""
+    if post.built_at is not None:  # a retry: it keeps the papers recorded then
+        return
+    chosen = choose(post.channel, Window(post.window_start, post.window_end))
     rows = [
-        ChannelPaper(
-            channel=channel,
-            paper_id=pk,
-            post=post,
-            position=position,
-            topics=[topic.query for topic in topics if pk in matches[topic.pk]],
-        )
-        for position, pk in enumerate(chosen)
+        ChannelPaper(channel=post.channel, paper_id=pk, post=post, position=position, topics=topics)
+        for position, (pk, topics) in enumerate(chosen.items())
     ]
     with transaction.atomic():
         ChannelPaper.objects.bulk_create(rows)
