@@ -9,14 +9,18 @@ before anything is sent. Sending claims, leases, retries and sweeps exactly as d
 
 A post too big for one request goes as several parts (chat_formats.py). Each part the service
 accepts is recorded on the row at once (`parts_sent`), so a retry or a sweep sends only the parts
-still due, and a worker killed mid-post repeats at most the part it was handing over.
+still due, and a worker killed mid-post repeats at most the part it was handing over. The sender
+waits CHANNEL_PART_GAP between parts, as the services allow a webhook about a request a second:
+a short wait in the worker (as sendrate.py's cap for emails), rather than queueing the next part
+through the retry path, so `manage.py send_digests` without a broker paces and finishes a post.
 """
 
 import http.client
 import json
 import logging
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -211,7 +215,10 @@ def _verdict(answer: Posted, now: datetime) -> Verdict:
     return verdict
 
 
-def _send(post: ChannelPost, now: datetime, outcome: Outcome) -> None:
+Sleep = Callable[[float], None]
+
+
+def _send(post: ChannelPost, now: datetime, outcome: Outcome, sleep: Sleep) -> None:
     channel = post.channel
     if channel.paused or channel.owner.status not in RECEIVING:
         _settle(post.pk, Status.SKIPPED, "The channel was paused, or its owner left.")
@@ -228,7 +235,11 @@ def _send(post: ChannelPost, now: datetime, outcome: Outcome) -> None:
         fail(post.pk, str(error), post.attempts)
         outcome.failed.append(post.pk)
         return
-    for number in range(post.parts_sent, len(parts)):
+    first = post.parts_sent
+    for number in range(first, len(parts)):
+        if number > first:  # a part went just now: give the webhook its breath
+            sleep(settings.CHANNEL_PART_GAP)
+            now = clock.now()
         failure = deliver(url, parts[number], now)
         if failure is not None:
             _failed(post, *failure, now, outcome)
@@ -251,8 +262,9 @@ def _failed(
     outcome.retry.setdefault(delay, []).append(post.pk)
 
 
-def send_posts(post_ids: Sequence[int]) -> Outcome:
-    """Claim, build and send these posts in order; posts claimed elsewhere are left alone."""
+def send_posts(post_ids: Sequence[int], sleep: Sleep = time.sleep) -> Outcome:
+    """Claim, build and send these posts in order; posts claimed elsewhere are left alone.
+    `sleep` waits between the parts of a post (tests pass one that moves the clock)."""
     claimed = clock.now()
     ids = claim(post_ids, claimed, ChannelPost)
     posts = list(
@@ -265,7 +277,7 @@ def send_posts(post_ids: Sequence[int]) -> Outcome:
             rest = [p.pk for p in posts[position:] if p.pk in held]
             held, renewed = renew_lease(rest, renewed, now, ChannelPost), now
         if post.pk in held:  # else handed back by the sweeper: its next claimer sends it
-            _send(post, now, outcome)
+            _send(post, now, outcome, sleep)
     return outcome
 
 
