@@ -196,7 +196,8 @@ def deliver(url: str, message: dict, now: datetime) -> tuple[Verdict, str] | Non
     except FetchError as error:  # the address is refused: trying again changes nothing
         return Verdict(transient=False), f"The address was refused: {error}"
     except (OSError, http.client.HTTPException) as error:
-        return Verdict(transient=True), f"No answer: {type(error).__name__}: {error}"[:500]
+        problem = str(error) or type(error).__name__
+        return Verdict(transient=True), f"No answer from the service: {problem}"[:500]
     if 200 <= answer.status < 300:
         return None
     return _verdict(answer, now), f"The service answered {answer.status}: {answer.text[:500]}"

@@ -82,8 +82,8 @@ def sent_digest(site: Site) -> None:
 
 
 def manage_session(site: Site) -> None:
-    """Ada, with topics, a vote, a mute, a feed, a team channel, a digest and a pause in her
-    archive, opens her manage link."""
+    """Ada, with topics, a vote, a mute, a feed, a team channel with a post waiting to be
+    tried again, a digest and a pause in her archive, opens her manage link."""
     sent_digest(site)
     reader = Subscriber.objects.get(email="ada@example.com")
     digest_actions.vote(reader, site.papers[0], liked=True)
@@ -91,6 +91,7 @@ def manage_session(site: Site) -> None:
     site.settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
     url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
     digest_actions.add_channel(reader, url, name="ML team", kind="slack", topics=["diffusion"])
+    call_command("send_digests", "--force", stdout=StringIO())  # nothing listens: a retry
     actions.pause(reader)
     actions.resume(reader)
     site.go(links.manage_url(reader))
