@@ -41,6 +41,9 @@ from subscriptions.models import RECEIVING, TopicFilter
 
 logger = logging.getLogger(__name__)
 Status = ChannelPost.Status
+# What the services answer for a webhook deleted, or a channel archived (Slack's 403
+# invalid_token and 410 channel_is_archived, Discord's and Teams' 404).
+GONE = {401, 403, 404, 410}
 
 
 # --- plan ----------------------------------------------------------------------------------------
@@ -200,7 +203,11 @@ def deliver(url: str, message: dict, now: datetime) -> tuple[Verdict, str] | Non
         return Verdict(transient=True), f"No answer from the service: {problem}"[:500]
     if 200 <= answer.status < 300:
         return None
-    return _verdict(answer, now), f"The service answered {answer.status}: {answer.text[:500]}"
+    answered = f"{answer.status}: {answer.text[:300]}"
+    if answer.status not in GONE:
+        return _verdict(answer, now), f"The service answered {answered}"
+    reason = f"The service no longer takes this webhook address (it answered {answered})."
+    return _verdict(answer, now), f"{reason} Edit the channel to give it a new one."
 
 
 def _verdict(answer: Posted, now: datetime) -> Verdict:

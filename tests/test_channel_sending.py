@@ -220,7 +220,10 @@ def test_a_test_post_reaches_the_service_or_says_why_not(chat):
     channel = team(chat, "teams")
     assert actions.send_test_post(channel) is None
     chat.script = {2: Answer(404, "Webhook not found")}
-    assert actions.send_test_post(channel) == "The service answered 404: Webhook not found"
+    assert actions.send_test_post(channel) == (
+        "The service no longer takes this webhook address (it answered 404: Webhook not found)."
+        " Edit the channel to give it a new one."
+    )
     assert len(chat.accepted()) == 1
 
 

@@ -181,7 +181,8 @@ def test_the_manage_page_shows_each_channels_last_posts(client, ada, frozen_cloc
 
     page = client.get("/manage/").content.decode()
     assert channel_log(page) == [
-        "Sat 28 Nov 2026 Failed: The service answered 404: no_service",
+        "Sat 28 Nov 2026 Failed: The service no longer takes this webhook address (it answered"
+        " 404: no_service). Edit the channel to give it a new one.",
         "Fri 27 Nov 2026 Nothing new, no post",
         "Thu 26 Nov 2026 Sent, 2 papers",
     ]
