@@ -3,12 +3,14 @@ to a fake service, pause, resume, remove; only the owner's browser, only by POST
 
 import re
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 
 from digest import actions
 from digest.channel_sending import plan_posts, send_posts
-from digest.models import Channel
+from digest.models import Channel, ChannelPost
+from subscriptions.channel_log import channels_with_recent_posts
 from tests.digests import MORNING, make_paper
 from tests.fake_chat import Answer, fake_chat
 from tests.manage_page import PAGE, open_link
@@ -186,3 +188,26 @@ def test_the_manage_page_shows_each_channels_last_posts(client, ada, frozen_cloc
         "Fri 27 Nov 2026 Nothing new, no post",
         "Thu 26 Nov 2026 Sent, 2 papers",
     ]
+
+
+def test_each_channel_shows_its_last_five_posts_in_two_queries(ada, django_assert_num_queries):
+    for name in ["A", "B", "C"]:
+        channel = actions.add_channel(ada, "http://127.0.0.1:9/hook", name=name, kind="slack")
+        for day in range(1, 8):
+            at = MORNING + timedelta(days=day)
+            ChannelPost.objects.create(
+                channel=channel,
+                period=f"day {day}",
+                status="sent",
+                batch=uuid4(),
+                window_start=at,
+                window_end=at,
+                planned_at=at,
+            )
+
+    with django_assert_num_queries(2):
+        channels = channels_with_recent_posts(ada)
+
+    assert [channel.name for channel, _ in channels] == ["A", "B", "C"]
+    for _, posts in channels:
+        assert [post.day.day for post in posts] == [3, 2, 1, 30, 29]  # 3 Dec back to 29 Nov
