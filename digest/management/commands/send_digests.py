@@ -90,20 +90,21 @@ class Command(BaseCommand):
             self.stdout.write(f"{request.subscriber.email}: {len(picks)} paper(s)")
             for pick in picks:
                 self.stdout.write(f"  - {pick.paper.title}")
-        channels = list(channel_sending.due_channels(now, force))
-        for due_channel in channels:
-            channel = due_channel.channel
-            window = Window(due_channel.window_start, now)
+        channels = self._dry_run_channels(now, force)
+        self.stdout.write(
+            f"Dry run: {len(requests)} reader(s) and {channels} channel(s) due; nothing was sent."
+        )
+
+    def _dry_run_channels(self, now: datetime, force: bool) -> int:
+        """Print the channels a real run would post to, with their papers; return how many."""
+        due = list(channel_sending.due_channels(now, force))
+        for channel, window in ((d.channel, Window(d.window_start, now)) for d in due):
             chosen = channel_sending.choose(channel, window)
-            self.stdout.write(
-                f"Channel {channel.name} ({channel.owner.email}): {len(chosen)} paper(s)"
-            )
+            owner = channel.owner.email
+            self.stdout.write(f"Channel {channel.name} ({owner}): {len(chosen)} paper(s)")
             for pk in chosen:
                 self.stdout.write(f"  - {window.papers[pk].title}")
-        self.stdout.write(
-            f"Dry run: {len(requests)} reader(s) and {len(channels)} channel(s) due;"
-            " nothing was sent."
-        )
+        return len(due)
 
 
 def _counts(model: Outbox, ids: list[int]) -> str:
