@@ -44,6 +44,7 @@ Status = ChannelPost.Status
 # What the services answer for a webhook deleted, or a channel archived (Slack's 403
 # invalid_token and 410 channel_is_archived, Discord's and Teams' 404).
 GONE = {401, 403, 404, 410}
+Sleep = Callable[[float], None]
 
 
 # --- plan ----------------------------------------------------------------------------------------
@@ -221,9 +222,6 @@ def _verdict(answer: Posted, now: datetime) -> Verdict:
         if isinstance(asked, int | float) and asked >= 0:
             verdict = replace(verdict, retry_after=float(asked))
     return verdict
-
-
-Sleep = Callable[[float], None]
 
 
 def _send(post: ChannelPost, now: datetime, outcome: Outcome, sleep: Sleep) -> None:
