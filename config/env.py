@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from pydantic import (
+    NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
     ValidationError,
@@ -64,6 +65,7 @@ class Env(BaseSettings):
     SEND_LEASE_SECONDS: float = 300.0
     SEND_TIMEOUT_SECONDS: float = 30.0
     SEND_RATE_PER_SECOND: NonNegativeInt = 50
+    CHANNEL_PART_GAP_SECONDS: NonNegativeFloat = 1.0
     LATE_BLOOMER_DAYS: PositiveInt = 7
 
     @field_validator(

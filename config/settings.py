@@ -224,6 +224,9 @@ SEND_LEASE = timedelta(seconds=env.SEND_LEASE_SECONDS)
 SEND_TIMEOUT = env.SEND_TIMEOUT_SECONDS
 # Emails per second across every worker (0: no cap); providers enforce theirs (SES starts at 14).
 SEND_RATE_PER_SECOND = env.SEND_RATE_PER_SECOND
+# Between two parts of one channel post (0: back to back): Slack takes about one request a
+# second per webhook, Discord five in two seconds, Teams four a second.
+CHANNEL_PART_GAP = env.CHANNEL_PART_GAP_SECONDS
 CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
     "task": "digest.tasks.sweep_deliveries",
     "schedule": env.SEND_LEASE_SECONDS,

@@ -1,6 +1,6 @@
 """What readers change on the digest side: what they teach the ranking (votes and mutes, called
 by the feedback pages and the manage page alike; each change to a reader's votes retrains that
-reader, one Celery task after commit), and their team channels (add, test, pause, remove).
+reader, one Celery task after commit), and their team channels (add, edit, test, pause, remove).
 Also the subscriptions app's way to the like: term's check and look-alikes (digest/likes.py), to
 when a reader's digests were scheduled (digest/schedule.py), for their archive, and to a paper's
 card as their digest showed it (digest/cards.py), for their feed.
@@ -100,6 +100,17 @@ def add_channel(owner: Subscriber, url: str, **fields: object) -> Channel:
         created_at=clock.now(),
         **fields,
     )
+
+
+def edit_channel(channel: Channel, url: str | None, **fields: object) -> None:
+    """Change a channel's `fields` (as add_channel's, but its kind); with a `url`, checked
+    here too, it posts there from now on, a post already under way included."""
+    if url:
+        url = channel_urls.check(url)
+        fields.update(url_encrypted=channel_urls.encrypt(url), url_masked=channel_urls.mask(url))
+    for name, value in fields.items():
+        setattr(channel, name, value)
+    channel.save(update_fields=list(fields))
 
 
 def set_channel_paused(channel: Channel, paused: bool) -> None:

@@ -9,15 +9,19 @@ before anything is sent. Sending claims, leases, retries and sweeps exactly as d
 
 A post too big for one request goes as several parts (chat_formats.py). Each part the service
 accepts is recorded on the row at once (`parts_sent`), so a retry or a sweep sends only the parts
-still due, and a worker killed mid-post repeats at most the part it was handing over.
+still due, and a worker killed mid-post repeats at most the part it was handing over. The sender
+waits CHANNEL_PART_GAP between parts, as the services allow a webhook about a request a second:
+a short wait in the worker (as sendrate.py's cap for emails), rather than queueing the next part
+through the retry path, so `manage.py send_digests` without a broker paces and finishes a post.
 """
 
 import http.client
 import json
 import logging
+import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,6 +41,10 @@ from subscriptions.models import RECEIVING, TopicFilter
 
 logger = logging.getLogger(__name__)
 Status = ChannelPost.Status
+# What the services answer for a webhook deleted, or a channel archived (Slack's 403
+# invalid_token and 410 channel_is_archived, Discord's and Teams' 404).
+GONE = {401, 403, 404, 410}
+Sleep = Callable[[float], None]
 
 
 # --- plan ----------------------------------------------------------------------------------------
@@ -61,10 +69,17 @@ def _channels_with_their_last_post() -> Iterator[Channel]:
     )
 
 
-def plan_posts(now: datetime, force: bool = False) -> list[int]:
-    """Create the posts due at `now` (every channel's with `force`, once per period) and return
-    the ids of those this call created."""
-    batch, rows = uuid.uuid4(), []
+@dataclass(frozen=True)
+class Due:
+    """A channel due a post: for which period, and from when its papers are chosen."""
+
+    channel: Channel
+    period: str
+    window_start: datetime
+
+
+def due_channels(now: datetime, force: bool = False) -> Iterator[Due]:
+    """The channels due a post at `now` (every channel not posted to this period, with `force`)."""
     for channel in _channels_with_their_last_post():
         schedule = Schedule(
             channel.frequency, channel.weekday, channel.delivery_hour, channel.time_zone
@@ -74,17 +89,25 @@ def plan_posts(now: datetime, force: bool = False) -> list[int]:
         if period is None:
             continue
         start = channel.last_window_end or now - lookback(channel.frequency)
-        rows.append(
-            ChannelPost(
-                channel=channel,
-                period=label(period, channel.last_period),
-                batch=batch,
-                window_start=min(start, now),
-                window_end=now,
-                planned_at=now,
-                due_at=now,
-            )
+        yield Due(channel, label(period, channel.last_period), min(start, now))
+
+
+def plan_posts(now: datetime, force: bool = False) -> list[int]:
+    """Create the posts due at `now` (every channel's with `force`, once per period) and return
+    the ids of those this call created."""
+    batch = uuid.uuid4()
+    rows = [
+        ChannelPost(
+            channel=due.channel,
+            period=due.period,
+            batch=batch,
+            window_start=due.window_start,
+            window_end=now,
+            planned_at=now,
+            due_at=now,
         )
+        for due in due_channels(now, force)
+    ]
     ChannelPost.objects.bulk_create(rows, ignore_conflicts=True)
     return list(ChannelPost.objects.filter(batch=batch).order_by("id").values_list("id", flat=True))
 
@@ -92,11 +115,10 @@ def plan_posts(now: datetime, force: bool = False) -> list[int]:
 # --- build ---------------------------------------------------------------------------------------
 
 
-def build(post: ChannelPost, now: datetime) -> None:
-    """Choose and record the papers of a claimed post not built yet; skip it when none is new."""
-    if post.built_at is not None:  # a retry: it keeps the papers recorded then
-        return
-    channel, window = post.channel, Window(post.window_start, post.window_end)
+def choose(channel: Channel, window: Window) -> dict[int, list[str]]:
+    """The papers of `window` the channel's next post holds, best first, each with the topic
+    queries it matched: those matching any topic (any, without topics) it never had, at most
+    its papers per post. Writes nothing."""
     # Unsaved topics: the matcher wants a topic's query, minimum upvotes and a key.
     topics = [TopicFilter(pk=n, name=query, query=query) for n, query in enumerate(channel.topics)]
     matches = window.match(topics)
@@ -104,21 +126,23 @@ def build(post: ChannelPost, now: datetime) -> None:
     posted = ChannelPaper.objects.filter(channel=channel, paper__in=candidates)
     fresh = candidates - set(posted.values_list("paper_id", flat=True))
     chosen = sorted(fresh, key=window.position.__getitem__)[: channel.papers_per_post]
+    return {pk: [topic.query for topic in topics if pk in matches[topic.pk]] for pk in chosen}
+
+
+def build(post: ChannelPost, now: datetime) -> None:
+    """Choose and record the papers of a claimed post not built yet; skip it when none is new."""
+    if post.built_at is not None:  # a retry: it keeps the papers recorded then
+        return
+    chosen = choose(post.channel, Window(post.window_start, post.window_end))
     rows = [
-        ChannelPaper(
-            channel=channel,
-            paper_id=pk,
-            post=post,
-            position=position,
-            topics=[topic.query for topic in topics if pk in matches[topic.pk]],
-        )
-        for position, pk in enumerate(chosen)
+        ChannelPaper(channel=post.channel, paper_id=pk, post=post, position=position, topics=topics)
+        for position, (pk, topics) in enumerate(chosen.items())
     ]
     with transaction.atomic():
         ChannelPaper.objects.bulk_create(rows)
         ChannelPost.objects.filter(pk=post.pk).update(built_at=now)
         if not rows:
-            _settle(post.pk, Status.SKIPPED, "No new papers matched since the last post.")
+            _settle(post.pk, Status.SKIPPED, ChannelPost.NOTHING_NEW)
 
 
 def item(paper: Paper, topics: Sequence[str] = ()) -> Item:
@@ -176,10 +200,15 @@ def deliver(url: str, message: dict, now: datetime) -> tuple[Verdict, str] | Non
     except FetchError as error:  # the address is refused: trying again changes nothing
         return Verdict(transient=False), f"The address was refused: {error}"
     except (OSError, http.client.HTTPException) as error:
-        return Verdict(transient=True), f"No answer: {type(error).__name__}: {error}"[:500]
+        problem = str(error) or type(error).__name__
+        return Verdict(transient=True), f"No answer from the service: {problem}"[:500]
     if 200 <= answer.status < 300:
         return None
-    return _verdict(answer, now), f"The service answered {answer.status}: {answer.text[:500]}"
+    answered = f"{answer.status}: {answer.text[:300]}"
+    if answer.status not in GONE:
+        return _verdict(answer, now), f"The service answered {answered}"
+    reason = f"The service no longer takes this webhook address (it answered {answered})."
+    return _verdict(answer, now), f"{reason} Edit the channel to give it a new one."
 
 
 def _verdict(answer: Posted, now: datetime) -> Verdict:
@@ -195,7 +224,7 @@ def _verdict(answer: Posted, now: datetime) -> Verdict:
     return verdict
 
 
-def _send(post: ChannelPost, now: datetime, outcome: Outcome) -> None:
+def _send(post: ChannelPost, now: datetime, outcome: Outcome, sleep: Sleep) -> None:
     channel = post.channel
     if channel.paused or channel.owner.status not in RECEIVING:
         _settle(post.pk, Status.SKIPPED, "The channel was paused, or its owner left.")
@@ -212,7 +241,11 @@ def _send(post: ChannelPost, now: datetime, outcome: Outcome) -> None:
         fail(post.pk, str(error), post.attempts)
         outcome.failed.append(post.pk)
         return
-    for number in range(post.parts_sent, len(parts)):
+    first = post.parts_sent
+    for number in range(first, len(parts)):
+        if number > first:  # a part went just now: give the webhook its breath
+            sleep(settings.CHANNEL_PART_GAP)
+            now = clock.now()
         failure = deliver(url, parts[number], now)
         if failure is not None:
             _failed(post, *failure, now, outcome)
@@ -235,8 +268,9 @@ def _failed(
     outcome.retry.setdefault(delay, []).append(post.pk)
 
 
-def send_posts(post_ids: Sequence[int]) -> Outcome:
-    """Claim, build and send these posts in order; posts claimed elsewhere are left alone."""
+def send_posts(post_ids: Sequence[int], sleep: Sleep = time.sleep) -> Outcome:
+    """Claim, build and send these posts in order; posts claimed elsewhere are left alone.
+    `sleep` waits between the parts of a post (tests pass one that moves the clock)."""
     claimed = clock.now()
     ids = claim(post_ids, claimed, ChannelPost)
     posts = list(
@@ -249,7 +283,7 @@ def send_posts(post_ids: Sequence[int]) -> Outcome:
             rest = [p.pk for p in posts[position:] if p.pk in held]
             held, renewed = renew_lease(rest, renewed, now, ChannelPost), now
         if post.pk in held:  # else handed back by the sweeper: its next claimer sends it
-            _send(post, now, outcome)
+            _send(post, now, outcome, sleep)
     return outcome
 
 

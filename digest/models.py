@@ -315,6 +315,7 @@ class ChannelPost(models.Model):
     """
 
     Status = Delivery.Status
+    NOTHING_NEW = "No new papers matched since the last post."
 
     channel = models.ForeignKey(
         Channel, on_delete=models.CASCADE, related_name="posts", db_index=False

@@ -1,4 +1,4 @@
-"""The form that adds a team channel: where it posts, its topics and its own schedule."""
+"""The forms that add and edit a team channel: where it posts, its topics and its own schedule."""
 
 from django import forms
 
@@ -70,3 +70,24 @@ class ChannelForm(ScheduleForm):
             except QueryError as error:
                 raise forms.ValidationError(f"Line {number}: {error.message}") from None
         return queries
+
+
+class EditChannelForm(ChannelForm):
+    """A channel's settings but its service; its URL is replaced only when a new one is typed,
+    as the old one is never shown back (the page shows its masked form)."""
+
+    field_order = ["name", "url", "topics"]
+
+    def __init__(self, *args: object, instance: Channel, **kwargs: object) -> None:
+        initial = {"topics": "\n".join(instance.topics)}
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        del self.fields["kind"]
+        self.fields["url"].required = False
+        self.fields["url"].label = "New webhook address (optional)"
+        self.fields["url"].help_text = f"Leave empty to keep posting to {instance.url_masked}."
+
+    class Meta(ChannelForm.Meta):
+        fields = [field for field in ChannelForm.Meta.fields if field != "kind"]
+
+    def clean_url(self) -> str:
+        return super().clean_url() if self.cleaned_data["url"].strip() else ""

@@ -1,7 +1,7 @@
-"""The manage page's team channels: add one (its own page), send a test post, pause, resume and
-remove. Every change is a POST with CSRF from a browser holding a manage link, counted per link
-(manage_views.with_reader); a test post is also counted per channel, since each one posts to a
-team's channel."""
+"""The manage page's team channels: add or edit one (their own page), send a test post, pause,
+resume and remove. Every change is a POST with CSRF from a browser holding a manage link,
+counted per link (manage_views.with_reader); a test post is also counted per channel, since
+each one posts to a team's channel."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import ratelimit
 from digest import actions
 from digest.models import Channel
-from subscriptions.channel_forms import ChannelForm
+from subscriptions.channel_forms import ChannelForm, EditChannelForm
 from subscriptions.manage_views import with_reader
 from subscriptions.models import Subscriber
 
@@ -41,8 +41,35 @@ def new_channel(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 return _back(request, f"Channel “{channel.name}” added. Send it a test post.")
+    return _form_page(request, form)
+
+
+def _form_page(
+    request: HttpRequest, form: ChannelForm, channel: Channel | None = None
+) -> HttpResponse:
     status = 400 if form.is_bound else 200
-    return render(request, "subscriptions/channel_add.html", {"form": form}, status=status)
+    context = {"form": form, "channel": channel}
+    return render(request, "subscriptions/channel_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@with_reader
+def edit_channel(request: HttpRequest, subscriber: Subscriber, pk: int) -> HttpResponse:
+    """The page that edits one of the reader's channels; its form posts here."""
+    channel = get_object_or_404(Channel, pk=pk, owner=subscriber)
+    if request.method != "POST":
+        return _form_page(request, EditChannelForm(instance=channel), channel)
+    # The form writes into its instance as it checks: the page keeps showing the saved name.
+    form = EditChannelForm(request.POST, instance=Channel.objects.get(pk=pk))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            actions.edit_channel(channel, data.pop("url"), **data)
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            return _back(request, f"Channel “{channel.name}” saved.")
+    return _form_page(request, form, channel)
 
 
 @require_POST

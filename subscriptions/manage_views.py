@@ -27,6 +27,7 @@ from core.responses import broken_link, manage_link_sent, no_referrer, too_many,
 from core.tokens import BadToken, ExpiredToken, read_token
 from subscriptions import actions, exporting, link_session
 from subscriptions.archive import archive
+from subscriptions.channel_log import channels_with_recent_posts
 from subscriptions.feed_views import feed_url
 from subscriptions.manage_forms import (
     DeleteForm,
@@ -193,6 +194,7 @@ def _page(
         "votes": subscriber.votes.select_related("paper")[:MAX_VOTES_SHOWN],
         "mutes": subscriber.mutes.all(),
         "archive": archive(subscriber),
+        "channels": channels_with_recent_posts(subscriber),
         "archive_days": ARCHIVE_DAYS,
     }
     return render(request, "subscriptions/manage.html", context, status=status)

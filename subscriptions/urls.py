@@ -47,6 +47,7 @@ urlpatterns = [
     path("manage/topics/like/", taste_views.start_topic, name="start_topic"),
     path("manage/channels/new/", channel_views.new_channel, name="new_channel"),
     path("manage/channels/<int:pk>/", channel_views.change_channel, name="change_channel"),
+    path("manage/channels/<int:pk>/edit/", channel_views.edit_channel, name="edit_channel"),
     # The emailed link: after the fixed manage/ paths, which a token never equals.
     path("manage/<str:token>/", manage_views.open_link, name="manage"),
     path("more/<str:token>/<int:position>/", feedback_views.feedback, {"liked": True}, name="more"),

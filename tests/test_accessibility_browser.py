@@ -82,8 +82,8 @@ def sent_digest(site: Site) -> None:
 
 
 def manage_session(site: Site) -> None:
-    """Ada, with topics, a vote, a mute, a feed, a team channel, a digest and a pause in her
-    archive, opens her manage link."""
+    """Ada, with topics, a vote, a mute, a feed, a team channel with a post waiting to be
+    tried again, a digest and a pause in her archive, opens her manage link."""
     sent_digest(site)
     reader = Subscriber.objects.get(email="ada@example.com")
     digest_actions.vote(reader, site.papers[0], liked=True)
@@ -91,6 +91,7 @@ def manage_session(site: Site) -> None:
     site.settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
     url = "http://127.0.0.1:9/services/T0001/B0001/secrettoken"
     digest_actions.add_channel(reader, url, name="ML team", kind="slack", topics=["diffusion"])
+    call_command("send_digests", "--force", stdout=StringIO())  # nothing listens: a retry
     clock.advance(-timedelta(days=3))  # a pause of two days, before the digest: two lines
     actions.pause(reader)
     clock.advance(timedelta(days=2))
@@ -161,6 +162,11 @@ def manage(site: Site) -> None:
 def channel_add(site: Site) -> None:
     manage_session(site)
     site.go("/manage/channels/new/")
+
+
+def channel_edit(site: Site) -> None:
+    manage_session(site)
+    site.page.get_by_role("link", name="Edit ML team").click()
 
 
 def feedback_more(site: Site) -> None:
@@ -236,6 +242,7 @@ PAGES: dict[str, tuple[Callable[[Site], None], str]] = {
     "broken-link": (broken_link, "This link is broken"),
     "manage": (manage, "Your subscription"),
     "channel-add": (channel_add, "Add a team channel"),
+    "channel-edit": (channel_edit, "Edit a team channel"),
     "manage-expired": (manage_expired, "This link has expired"),
     "manage-request": (manage_request, "Manage your subscription"),
     "manage-link-sent": (manage_link_sent, "Check your inbox"),

@@ -22,6 +22,7 @@ KINDS = list(PATHS)
 def chat(settings, frozen_clock):
     settings.FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.SEND_RETRY_DELAYS = [10, 30]
+    settings.CHANNEL_PART_GAP = 0  # parts back to back, but where the pacing is the point
     frozen_clock.travel_to(MORNING - timedelta(days=2))
     with fake_chat() as fake:
         yield fake
@@ -71,6 +72,31 @@ def test_a_long_post_is_split_within_the_service_limits(chat, frozen_clock, kind
     posted = [title for payload in accepted for title in titles(payload, kind)]
     assert posted == [f"Paper {number:02d}" for number in range(papers)]
     assert ChannelPost.objects.get().parts_sent == len(accepted)
+
+
+def test_the_parts_of_a_post_go_a_gap_apart_and_a_resumed_post_starts_at_once(
+    chat, frozen_clock, settings
+):
+    settings.CHANNEL_PART_GAP = 1.5
+    team(chat, "discord", papers_per_post=25)  # 10 embeds a message: three parts
+    for number in range(25):
+        make_paper(f"Paper {number:02d}", upvotes=100 - number)
+    chat.script = {2: Answer(500, "oops")}
+    waits: list[tuple[int, float]] = []  # (requests the service had seen, seconds waited)
+
+    def sleep(seconds: float) -> None:
+        waits.append((len(chat.requests), seconds))
+        frozen_clock.advance(timedelta(seconds=seconds))
+
+    send_posts(post_now(frozen_clock), sleep=sleep)  # part 1, a wait, part 2 refused
+    resumed = ChannelPost.objects.get().due_at
+    frozen_clock.travel_to(resumed)
+    send_posts([ChannelPost.objects.get().pk], sleep=sleep)  # part 2 at once, a wait, part 3
+
+    assert waits == [(1, 1.5), (3, 1.5)]
+    post = ChannelPost.objects.get()
+    assert (post.status, post.parts_sent, len(chat.accepted())) == ("sent", 3, 3)
+    assert timedelta(seconds=1.5) <= post.sent_at - resumed < timedelta(seconds=2)
 
 
 def test_a_429_hands_the_post_back_until_the_time_slack_asked_for(chat, frozen_clock):
@@ -194,7 +220,10 @@ def test_a_test_post_reaches_the_service_or_says_why_not(chat):
     channel = team(chat, "teams")
     assert actions.send_test_post(channel) is None
     chat.script = {2: Answer(404, "Webhook not found")}
-    assert actions.send_test_post(channel) == "The service answered 404: Webhook not found"
+    assert actions.send_test_post(channel) == (
+        "The service no longer takes this webhook address (it answered 404: Webhook not found)."
+        " Edit the channel to give it a new one."
+    )
     assert len(chat.accepted()) == 1
 
 

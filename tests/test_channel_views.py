@@ -1,10 +1,18 @@
 """The manage page's team channels: add (with its errors shown back), the masked URL, a test post
 to a fake service, pause, resume, remove; only the owner's browser, only by POST."""
 
+import re
+from datetime import timedelta
+from uuid import uuid4
+
 import pytest
 
-from digest.models import Channel
-from tests.fake_chat import fake_chat
+from digest import actions
+from digest.channel_sending import plan_posts, send_posts
+from digest.models import Channel, ChannelPost
+from subscriptions.channel_log import channels_with_recent_posts
+from tests.digests import MORNING, make_paper
+from tests.fake_chat import Answer, fake_chat
 from tests.manage_page import PAGE, open_link
 from tests.personas import make_reader
 
@@ -107,3 +115,99 @@ def test_only_the_owners_browser_changes_a_channel_and_only_by_post(client, ada)
     assert client.post(change, {"action": "remove"}).status_code == 404
     assert Channel.objects.exists()
     assert "No channels yet." in client.get(PAGE).content.decode()
+
+
+def test_a_reader_edits_a_channel_and_keeps_its_url(client, ada):
+    client.post(NEW, form("http://127.0.0.1:9/services/T1/B1/secretslacktoken"))
+    channel = Channel.objects.get()
+    edit = f"/manage/channels/{channel.pk}/edit/"
+
+    page = client.get(edit).content.decode()
+    assert "ML &lt;team&gt;" in page and channel.url_masked in page
+    assert "secretslacktoken" not in page and "diffusion\ncat:cs.CL retrieval" in page
+
+    changes = {"name": "Vision", "topics": "segmentation", "frequency": "daily"}
+    response = client.post(edit, form("", delivery_hour="17", papers_per_post="3", **changes))
+    assert response.status_code == 302
+
+    edited = Channel.objects.get()
+    assert (edited.name, edited.topics, edited.frequency) == ("Vision", ["segmentation"], "daily")
+    assert (edited.delivery_hour, edited.papers_per_post, edited.kind) == (17, 3, "slack")
+    assert (edited.url_encrypted, edited.url_masked) == (channel.url_encrypted, channel.url_masked)
+
+
+def test_a_reader_replaces_a_channels_url_checked_as_on_add(client, ada):
+    client.post(NEW, form("http://127.0.0.1:9/hook"))
+    edit = f"/manage/channels/{Channel.objects.get().pk}/edit/"
+
+    response = client.post(edit, form("http://10.1.2.3/hook"))
+    assert response.status_code == 400 and "public internet" in response.content.decode()
+    assert Channel.objects.get().url_masked == "http://127.0.0.1/…hook"
+
+    with fake_chat() as chat:
+        client.post(edit, form(chat.url("slack")))
+        client.post(f"/manage/channels/{Channel.objects.get().pk}/", {"action": "test"})
+        assert len(chat.accepted()) == 1
+    assert "/…oken" in Channel.objects.get().url_masked
+
+
+def test_only_the_owner_edits_a_channel(client, ada):
+    client.post(NEW, form("http://127.0.0.1:9/hook"))
+    edit = f"/manage/channels/{Channel.objects.get().pk}/edit/"
+    assert client.get(edit).status_code == 200
+    open_link(client, make_reader("bob@example.com"))
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, form("", name="Mine now")).status_code == 404
+    assert Channel.objects.get().name == "ML <team>"
+
+
+def channel_log(page: str) -> list[str]:
+    """The lines of the channels' recent posts, as text."""
+    section = page[page.index('id="channels"') :]
+    lines = re.findall(r"<li><time.*?</li>", section, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
+
+
+def test_the_manage_page_shows_each_channels_last_posts(client, ada, frozen_clock):
+    frozen_clock.travel_to(MORNING - timedelta(days=1))
+    with fake_chat() as chat:
+        actions.add_channel(ada, chat.url("slack"), name="ML team", kind="slack")
+        make_paper("Diffusion", upvotes=5)
+        make_paper("Retrieval", upvotes=3)
+        for day, script in enumerate([{}, {}, {2: Answer(404, "no_service")}]):
+            frozen_clock.travel_to(MORNING + timedelta(days=day))
+            if day == 2:
+                make_paper("Graphs", hours_ago=-40)
+            chat.script = script
+            send_posts(plan_posts(MORNING + timedelta(days=day)))
+
+    page = client.get("/manage/").content.decode()
+    assert channel_log(page) == [
+        "Sat 28 Nov 2026 Failed: The service no longer takes this webhook address (it answered"
+        " 404: no_service). Edit the channel to give it a new one.",
+        "Fri 27 Nov 2026 Nothing new, no post",
+        "Thu 26 Nov 2026 Sent, 2 papers",
+    ]
+
+
+def test_each_channel_shows_its_last_five_posts_in_two_queries(ada, django_assert_num_queries):
+    for name in ["A", "B", "C"]:
+        channel = actions.add_channel(ada, "http://127.0.0.1:9/hook", name=name, kind="slack")
+        for day in range(1, 8):
+            at = MORNING + timedelta(days=day)
+            ChannelPost.objects.create(
+                channel=channel,
+                period=f"day {day}",
+                status="sent",
+                batch=uuid4(),
+                window_start=at,
+                window_end=at,
+                planned_at=at,
+            )
+
+    with django_assert_num_queries(2):
+        channels = channels_with_recent_posts(ada)
+
+    assert [channel.name for channel, _ in channels] == ["A", "B", "C"]
+    for _, posts in channels:
+        assert [post.day.day for post in posts] == [3, 2, 1, 30, 29]  # 3 Dec back to 29 Nov

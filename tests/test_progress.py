@@ -61,7 +61,10 @@ def test_send_digests_draws_a_bar_on_a_terminal(three_due_readers, terminal):
     assert "[" + " " * 30 + "] 0/3" in drawn
     assert "[" + "#" * 10 + " " * 20 + "] 1/3" in drawn
     assert "[" + "#" * 30 + "] 3/3" in drawn
-    assert out.getvalue() == "Planned 3 digest(s): 3 sent, 0 skipped (nothing new), 0 failed.\n"
+    assert out.getvalue() == (
+        "Planned 3 digest(s): 3 sent, 0 skipped (nothing new), 0 failed;"
+        " 0 channel post(s): 0 sent, 0 skipped (nothing new), 0 failed.\n"
+    )
 
 
 def test_send_digests_piped_prints_only_its_summary(three_due_readers):
@@ -70,7 +73,10 @@ def test_send_digests_piped_prints_only_its_summary(three_due_readers):
     call_command("send_digests", "--force", stdout=out, stderr=err)
 
     assert err.getvalue() == ""
-    assert out.getvalue() == "Planned 3 digest(s): 3 sent, 0 skipped (nothing new), 0 failed.\n"
+    assert out.getvalue() == (
+        "Planned 3 digest(s): 3 sent, 0 skipped (nothing new), 0 failed;"
+        " 0 channel post(s): 0 sent, 0 skipped (nothing new), 0 failed.\n"
+    )
 
 
 @pytest.fixture

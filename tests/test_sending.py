@@ -70,7 +70,7 @@ def test_a_dry_run_prints_who_would_get_which_papers_and_changes_nothing() -> No
     out = run("--dry-run", *AT_MORNING)
 
     assert "ada@example.com: 1 paper(s)\n  - Diffusion models\n" in out
-    assert "Dry run: 1 reader(s) due; nothing was sent." in out
+    assert "Dry run: 1 reader(s) and 0 channel(s) due; nothing was sent." in out
     assert (mail.outbox, Delivery.objects.count()) == ([], 0)
 
 
