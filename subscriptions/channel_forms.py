@@ -4,7 +4,7 @@ from django import forms
 
 from digest import actions
 from digest.models import Channel
-from digest.topics.query import QueryError, parse
+from digest.topics.query import QueryError
 from subscriptions.forms import MAX_TOPICS
 from subscriptions.manage_forms import ScheduleForm
 from subscriptions.models import Subscriber
@@ -66,7 +66,7 @@ class ChannelForm(ScheduleForm):
             raise forms.ValidationError(f"At most {MAX_TOPICS} topics, one per line.")
         for number, query in enumerate(queries, 1):
             try:
-                parse(query)
+                actions.check_query(query)  # like: terms too, as a reader's topics
             except QueryError as error:
                 raise forms.ValidationError(f"Line {number}: {error.message}") from None
         return queries

@@ -55,7 +55,9 @@ def test_a_reader_adds_a_channel_and_sees_its_url_only_masked(client, ada):
     [
         ({"url": "http://10.1.2.3/hook"}, "public internet"),
         ({"url": "javascript:alert(1)"}, "starting with https://"),
+        ({"url": "https://[::1/hook"}, "starting with https://"),
         ({"topics": "diffusion\n(unclosed"}, "Line 2:"),
+        ({"topics": "diffusion\nlike:9999.99999"}, "Line 2: No paper here has the arXiv id"),
         ({"papers_per_post": "51"}, "less than or equal to 50"),
         ({"time_zone": "Mars/Olympus"}, "not a time zone we know"),
     ],
