@@ -50,6 +50,14 @@ def test_a_reader_adds_a_channel_and_sees_its_url_only_masked(client, ada):
     assert channel.url_masked in page and "/…oken" in channel.url_masked
 
 
+def test_a_topic_repeated_in_other_capitals_or_spacing_is_kept_once(client, ada):
+    topics = "diffusion\n  Diffusion \n" + "\n".join(["LLM agents", "llm  agents"] * 20)
+
+    client.post(NEW, form("http://127.0.0.1:9/hook", topics=topics))
+
+    assert Channel.objects.get().topics == ["diffusion", "LLM agents"]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
