@@ -38,13 +38,7 @@ class ThrottledAdminSite(admin.AdminSite):
         counters = _failure_counters(request)
         limit, window = settings.ADMIN_LOGIN_FAILURES, settings.ADMIN_LOGIN_WINDOW
         if any(ratelimit.spent(scope, key, limit, window) for scope, key in counters):
-            minutes = int(window.total_seconds()) // 60
-            context = {
-                **self.each_context(request),
-                "title": "Too many attempts",
-                "minutes": minutes,
-            }
-            return TemplateResponse(request, "admin/login_throttled.html", context, status=429)
+            return self._too_many(request)
         response = super().login(request, extra_context)
         if not request.user.is_authenticated:  # the form came back with its error
             for scope, key in counters:

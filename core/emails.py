@@ -1,7 +1,8 @@
 """Render an email from its template triplet: templates/emails/<kind>-subject.txt,
 <kind>-body.txt and <kind>-body.html (HTML optional), with CSS inlined for mail clients.
 
-Every HTML email extends templates/emails/layout.html, styled by emails/email.css alone.
+Every HTML email extends templates/emails/layout.html, styled by emails/email.css (and a
+digest's paper cards by emails/card.css, from <head> only: see digest/emails.py).
 Subjects and text parts use the "text" template engine, which does not HTML-escape."""
 
 import logging

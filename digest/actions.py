@@ -35,7 +35,9 @@ def vote(reader: Subscriber, paper: Paper, liked: bool) -> Vote:
 def remove_vote(reader: Subscriber, paper_id: int) -> bool:
     """Forgets the reader's vote on a paper; False when there was none."""
     with transaction.atomic():
-        removed, _ = Vote.objects.filter(subscriber=reader, paper_id=paper_id).delete()
+        # paper__pk, not paper_id: its lookup finds nothing for a number past any id, where
+        # paper_id hands it to the database as is (SQLite, the demo's, overflows: a 500).
+        removed, _ = Vote.objects.filter(subscriber=reader, paper__pk=paper_id).delete()
         if removed:
             _retrain_after_commit(reader)
     return bool(removed)

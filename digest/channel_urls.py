@@ -55,9 +55,13 @@ def check(url: str) -> str:
     """The URL, stripped, if a channel may post to it: http(s), a host that resolves to public
     addresses only (or is in FETCH_ALLOWED_HOSTS). Raises BadWebhookURL otherwise."""
     url = url.strip()
-    parts = urlsplit(url)
+    whole = "Paste the whole webhook address, starting with https://."
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a broken [IPv6] host
+        raise BadWebhookURL(whole) from None
     if len(url) > MAX_LENGTH or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadWebhookURL("Paste the whole webhook address, starting with https://.")
+        raise BadWebhookURL(whole)
     if parts.username or parts.password:
         raise BadWebhookURL("A webhook address has no user name or password in it.")
     try:

@@ -86,12 +86,9 @@ class Sighting(models.Model):
         return f"{self.source} saw {self.raw_id}"
 
 
-class Delivery(models.Model):
-    """One digest for one reader and one period: the row is the truth about what was sent.
-
-    The unique (subscriber, period) pair is what stops two planners, or a re-run after a crash,
-    from planning the same digest twice.
-    """
+class Sending(models.Model):
+    """What a reader's digest and a channel's post share: one period's row, planned by one
+    planner run, claimed and sent under a lease, retried (digest/sending.py)."""
 
     class Status(models.TextChoices):
         PLANNED = "planned"
@@ -100,16 +97,9 @@ class Delivery(models.Model):
         SKIPPED = "skipped"
         FAILED = "failed"
 
-    # Not indexed on its own: the unique (subscriber, period) index serves lookups by reader.
-    subscriber = models.ForeignKey(
-        "subscriptions.Subscriber",
-        on_delete=models.CASCADE,
-        related_name="deliveries",
-        db_index=False,
-    )
-    # The reader's local date ("2026-11-26") for daily readers, ISO week ("2026-W48") for weekly.
+    # The reader's (or channel's) local date ("2026-11-26") when daily, ISO week ("2026-W48")
+    # when weekly.
     period = models.CharField(max_length=20)
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     # Identifies the planner run that created the row, so each planner sends only its own rows.
     batch = models.UUIDField(db_index=True)
@@ -123,9 +113,29 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(Sending):
+    """One digest for one reader and one period: the row is the truth about what was sent.
+
+    The unique (subscriber, period) pair is what stops two planners, or a re-run after a crash,
+    from planning the same digest twice.
+    """
+
+    # Not indexed on its own: the unique (subscriber, period) index serves lookups by reader.
+    subscriber = models.ForeignKey(
+        "subscriptions.Subscriber",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider_message_id = models.CharField(max_length=200, blank=True)
     provider_status = models.CharField(max_length=50, blank=True)
-    reason = models.TextField(blank=True)
 
     # The reasons of the rows that never went out that the reader's archive tells apart.
     NOTHING_NEW = "No new papers matched since the last digest."
@@ -305,7 +315,7 @@ class Channel(models.Model):
         return f"{self.get_kind_display()} channel {self.name}"
 
 
-class ChannelPost(models.Model):
+class ChannelPost(Sending):
     """One post for one channel and one period, with the same states and lease as a Delivery.
 
     A post may go out as several requests (parts) to stay within the service's size limits;
@@ -314,25 +324,12 @@ class ChannelPost(models.Model):
     is through), which is what the retry table is counted against.
     """
 
-    Status = Delivery.Status
     NOTHING_NEW = "No new papers matched since the last post."
 
     channel = models.ForeignKey(
         Channel, on_delete=models.CASCADE, related_name="posts", db_index=False
     )
-    period = models.CharField(max_length=20)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
-    batch = models.UUIDField(db_index=True)
-    window_start = models.DateTimeField()
-    window_end = models.DateTimeField()
-    planned_at = models.DateTimeField()
-    built_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
     parts_sent = models.PositiveSmallIntegerField(default=0)
-    reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -4,8 +4,7 @@ from django import forms
 
 from digest import actions
 from digest.models import Channel
-from digest.topics.query import QueryError, parse
-from subscriptions.forms import MAX_TOPICS
+from subscriptions.forms import MAX_TOPICS, parse_topic_lines, topic_key
 from subscriptions.manage_forms import ScheduleForm
 from subscriptions.models import Subscriber
 
@@ -60,16 +59,17 @@ class ChannelForm(ScheduleForm):
             raise forms.ValidationError(str(error)) from None
 
     def clean_topics(self) -> list[str]:
-        queries = [line.strip() for line in self.cleaned_data["topics"].splitlines()]
-        queries = [query for query in queries if query]
-        if len(queries) > MAX_TOPICS:
+        """The queries, each once whatever its capitals and spacing, as on the subscribe form;
+        counted before any is checked, so a huge list costs no look-ups."""
+        text = self.cleaned_data["topics"]
+        if len({topic_key(line) for line in text.splitlines() if line.strip()}) > MAX_TOPICS:
             raise forms.ValidationError(f"At most {MAX_TOPICS} topics, one per line.")
-        for number, query in enumerate(queries, 1):
-            try:
-                parse(query)
-            except QueryError as error:
-                raise forms.ValidationError(f"Line {number}: {error.message}") from None
-        return queries
+        topics, problems = parse_topic_lines(text)
+        if problems:
+            raise forms.ValidationError(
+                [f"Line {problem.line_number}: {problem.message}" for problem in problems]
+            )
+        return [query for _, query in topics]
 
 
 class EditChannelForm(ChannelForm):

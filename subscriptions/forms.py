@@ -49,7 +49,12 @@ def parse_topic_lines(text: str) -> tuple[list[tuple[str, str]], list[TopicProbl
 
 def same_topic(a: str, b: str) -> bool:
     """Two names or queries are the same topic whatever their capitals and spacing."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return topic_key(a) == topic_key(b)
+
+
+def topic_key(text: str) -> str:
+    """A name or query without what same_topic ignores, to find repeats among many at once."""
+    return " ".join(text.split()).casefold()
 
 
 @cache

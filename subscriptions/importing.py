@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 
 from digest.actions import check_query
 from digest.topics.query import QueryError
-from subscriptions.forms import MAX_TOPICS
+from subscriptions.forms import MAX_TOPICS, topic_key
 from subscriptions.manage_forms import MAX_UPVOTES
 
 COLUMNS = ("email", "topic", "topic_name", "frequency", "max_papers", "min_upvotes")
@@ -104,7 +104,8 @@ def _add_row(readers: dict[str, ImportedReader], cells: dict[str, str], line: in
     reader = readers.get(email.lower()) or ImportedReader(email=email, first_line=line)
     frequency = _merge(reader.frequency, frequency, "frequency", reader.first_line)
     max_papers = _merge(reader.max_papers, max_papers, "max_papers", reader.first_line)
-    new_topic = topic is not None and topic[1] not in {query for _, query, _ in reader.topics}
+    known = {topic_key(query) for _, query, _ in reader.topics}
+    new_topic = topic is not None and topic_key(topic[1]) not in known
     if new_topic and len(reader.topics) >= MAX_TOPICS:
         raise ValueError(f"{email} already has {MAX_TOPICS} topics, the most a reader may have")
     reader.frequency, reader.max_papers = frequency, max_papers

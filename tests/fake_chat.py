@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.serving import serving
+
 PATHS = {
     "slack": "/services/T0001/B0001/secretslacktoken",
     "discord": "/api/webhooks/1234/secretdiscordtoken",
@@ -198,11 +200,5 @@ class FakeChat:
 def fake_chat() -> Iterator[FakeChat]:
     """A running FakeChat, stopped (and any held request released) on exit."""
     fake = FakeChat()
-    thread = threading.Thread(target=fake._server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(fake._server, fake.release):
         yield fake
-    finally:
-        fake.release.set()
-        fake._server.shutdown()
-        fake._server.server_close()

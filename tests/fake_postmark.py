@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.serving import serving
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -138,11 +140,5 @@ class FakePostmark:
 def fake_postmark(record: bool = True) -> Iterator[FakePostmark]:
     """A running FakePostmark, stopped (and any held request released) on exit."""
     fake = FakePostmark(record)
-    thread = threading.Thread(target=fake._server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(fake._server, fake.release):
         yield fake
-    finally:
-        fake.release.set()
-        fake._server.shutdown()
-        fake._server.server_close()

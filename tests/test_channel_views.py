@@ -58,12 +58,22 @@ def test_a_reader_adds_a_channel_and_sees_its_url_only_masked(client, ada):
     assert channel.url_masked in page and "/…oken" in channel.url_masked
 
 
+def test_a_topic_repeated_in_other_capitals_or_spacing_is_kept_once(client, ada):
+    topics = "diffusion\n  Diffusion \n" + "\n".join(["LLM agents", "llm  agents"] * 20)
+
+    client.post(NEW, form("http://127.0.0.1:9/hook", topics=topics))
+
+    assert Channel.objects.get().topics == ["diffusion", "LLM agents"]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"url": "http://10.1.2.3/hook"}, "public internet"),
         ({"url": "javascript:alert(1)"}, "starting with https://"),
+        ({"url": "https://[::1/hook"}, "starting with https://"),
         ({"topics": "diffusion\n(unclosed"}, "Line 2:"),
+        ({"topics": "diffusion\nlike:9999.99999"}, "Line 2: No paper here has the arXiv id"),
         ({"papers_per_post": "51"}, "less than or equal to 50"),
         ({"time_zone": "Mars/Olympus"}, "not a time zone we know"),
     ],

@@ -158,6 +158,28 @@ def test_an_existing_reader_gains_only_new_topics(importing) -> None:
     ]
 
 
+def test_a_query_again_in_other_capitals_or_spacing_is_the_same_topic(importing) -> None:
+    reader = ada()  # has "diffusion" and "cat:cs.CL retrieval"
+
+    importing(
+        "email,topic\n"
+        "ada@example.com,Diffusion\n"
+        "ada@example.com,robotics\n"
+        "ada@example.com,  ROBOTICS \n"
+        "bob@example.com,llm agents\n"
+        "bob@example.com,LLM  Agents\n"
+    )
+
+    assert [t.query for t in reader.topics.all()] == [
+        "diffusion",
+        "cat:cs.CL retrieval",
+        "robotics",
+    ]
+    assert [t.query for t in Subscriber.objects.get(email="bob@example.com").topics.all()] == [
+        "llm agents"
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_command_exits_with_status_1_when_a_row_is_bad(tmp_path) -> None:
     require_postgres()

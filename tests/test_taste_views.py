@@ -57,3 +57,17 @@ def test_without_a_manage_session_nothing_changes(client) -> None:
 
     assert response.status_code == 400
     assert Mute.objects.exists()
+
+
+@pytest.mark.parametrize("paper_id", ["99999999999999999999", "9223372036854775808"])
+def test_removing_a_vote_on_a_paper_number_past_any_id_changes_nothing(
+    client, paper_id: str
+) -> None:
+    reader = ada()
+    digest_actions.vote(reader, make_paper("Sparse attention"), liked=True)
+    open_link(client, reader)
+
+    response = client.post(f"/manage/votes/{paper_id}/")
+
+    assert response.status_code == 302
+    assert Vote.objects.count() == 1

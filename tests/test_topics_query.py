@@ -195,6 +195,28 @@ def test_a_query_keeps_its_text() -> None:
             0,
         ),
         (
+            "llm like:",
+            "The field like: at character 5 has nothing right after it: write like:2504.12345.",
+            4,
+        ),
+        (
+            "cat: llm",
+            "The field cat: at character 1 has nothing right after it: write cat:cs.CL.",
+            0,
+        ),
+        (
+            "author:",
+            "The field author: at character 1 has nothing right after it: write author:word, "
+            'author:"a phrase" or author:( … ).',
+            0,
+        ),
+        (
+            "like:２５０４.１２３４５",  # full-width digits: no arXiv id is written so
+            "'２５０４.１２３４５' at character 6 is not an arXiv id: write like:2504.12345 "
+            "(for several papers, like:2504.12345 OR like:2505.00001).",
+            5,
+        ),
+        (
             "title:(author:ortiz)",
             "The field author: at character 8 is inside title:( … ); "
             "a clause can have only one field.",

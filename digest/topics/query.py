@@ -112,7 +112,14 @@ WORD_RUN = re.compile(rf"[^\W_](?:[^\W_]|[{_COMBINING}])*")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 # An arXiv id, new style (2504.12345) or old style (hep-th/9901001, math.GT/0309136), with an
 # optional version, which is dropped.
-ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+# ASCII: full-width digits match \d, but no arXiv id is written with them.
+ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.ASCII)
+# What to write after a field that has nothing after it, for fields that take one kind of value.
+_FIELD_EXAMPLES = {"cat": "cat:cs.CL", "like": "like:2504.12345"}
+
+
+def _field_example(name: str) -> str:
+    return f'{name}:word, {name}:"a phrase" or {name}:( … )'
 
 
 def fold(run: str) -> str:
@@ -308,7 +315,7 @@ class _Parser:
         if following is None or following.position != token.end or following.kind == "close":
             raise QueryError(
                 f"The field {token.text} at character {token.position + 1} has nothing "
-                'right after it: write title:word, title:"a phrase" or title:( … ).',
+                f"right after it: write {_FIELD_EXAMPLES.get(name, _field_example(name))}.",
                 token.position,
             )
         if following.kind in ("field", "minus", "not", "and", "or"):

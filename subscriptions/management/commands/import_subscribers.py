@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.progress import progress
 from subscriptions import actions, erasure
-from subscriptions.forms import MAX_TOPICS
+from subscriptions.forms import MAX_TOPICS, topic_key
 from subscriptions.importing import ImportedReader, ImportFileError, RowProblem, read_readers
 from subscriptions.models import Subscriber
 
@@ -76,11 +76,11 @@ def _topics_with_room(
 ) -> list[tuple[str, str, int]]:
     """The topics the reader does not have yet, as many as fit under MAX_TOPICS; the rows of
     those that do not fit become problems."""
-    known = set(existing.topics.values_list("query", flat=True))
+    known = {topic_key(query) for query in existing.topics.values_list("query", flat=True)}
     fresh = [
         (topic, line)
         for topic, line in zip(reader.topics, reader.topic_lines, strict=True)
-        if topic[1] not in known
+        if topic_key(topic[1]) not in known
     ]
     room = max(0, MAX_TOPICS - len(known))
     full = f"{reader.email} already has {MAX_TOPICS} topics here, the most a reader may have"
