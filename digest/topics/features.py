@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise, repeat
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -166,15 +166,20 @@ class Vectoriser:
         Not CountVectorizer.transform: it checks the whole vocabulary the first time a loaded
         vectoriser is used (about 10 ms for 50,000 terms) and raises an exception inside for
         each term the vocabulary lacks, most of a text's word pairs."""
-        found = [Counter(terms_of(text)) for text in texts]
-        # Looked up in one pass each, in C (map), rather than term by term in Python: a text has
-        # a few hundred terms, and this is most of the time they take once found.
         known = self._columns.get
-        columns = np.fromiter(chain.from_iterable(map(known, f, repeat(-1)) for f in found), int)
-        counts = np.fromiter(chain.from_iterable(f.values() for f in found), np.float32)
-        rows = np.repeat(np.arange(len(texts)), [len(f) for f in found])
-        kept = columns >= 0
+        columns, counts, lengths = [], [], []
+        for text in texts:
+            # A text at a time, so that its few hundred terms are freed before the next's. Looked
+            # up in C (map), not term by term in Python.
+            found = Counter(terms_of(text))
+            columns.append(np.fromiter(map(known, found, repeat(-1)), int, len(found)))
+            counts.append(np.fromiter(found.values(), np.float32, len(found)))
+            lengths.append(len(found))
+        column = np.concatenate([np.zeros(0, int), *columns])  # (the zeros: texts may be none)
+        count = np.concatenate([np.zeros(0, np.float32), *counts])
+        row = np.repeat(np.arange(len(texts)), lengths)
+        kept = column >= 0
         shape = (len(texts), self.width)
-        matrix = sp.csr_matrix((counts[kept], (rows[kept], columns[kept])), shape=shape)
+        matrix = sp.csr_matrix((count[kept], (row[kept], column[kept])), shape=shape)
         matrix.sort_indices()
         return matrix
