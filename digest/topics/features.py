@@ -169,13 +169,13 @@ class Vectoriser:
         known = self._columns.get
         columns, counts, lengths = [], [], []
         for text in texts:
-            # A text at a time, so that its few hundred terms are freed before the next's. Looked
+            # A text at a time: a batch never holds all its texts' term strings at once. Looked
             # up in C (map), not term by term in Python.
             found = Counter(terms_of(text))
-            columns.append(np.fromiter(map(known, found, repeat(-1)), int, len(found)))
+            columns.append(np.fromiter(map(known, found, repeat(-1)), np.int32, len(found)))
             counts.append(np.fromiter(found.values(), np.float32, len(found)))
             lengths.append(len(found))
-        column = np.concatenate([np.zeros(0, int), *columns])  # (the zeros: texts may be none)
+        column = np.concatenate([np.zeros(0, np.int32), *columns])  # (the zeros: texts may be none)
         count = np.concatenate([np.zeros(0, np.float32), *counts])
         row = np.repeat(np.arange(len(texts)), lengths)
         kept = column >= 0
