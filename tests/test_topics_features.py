@@ -1,7 +1,7 @@
 """The tf-idf vectoriser: fitted on real papers, stored as plain data, rebuilt the same."""
 
 import json
-from functools import cache
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,10 +15,9 @@ from digest.topics.features import Vectoriser, paper_text, terms_of
 from tests.topic_papers import real_papers
 
 
-@cache
-def scikit_learn_terms() -> CountVectorizer:
-    """The analyser the vectoriser used before it had its own, which fitted the vocabularies
-    stored so far: `terms_of` must find exactly what it finds."""
+def scikit_learns(**fitting: Any) -> CountVectorizer:
+    """The counter the vectoriser used before it had its own tokeniser, which fitted the
+    vocabularies stored so far: `terms_of` must find exactly the terms it finds."""
     return CountVectorizer(
         lowercase=True,
         strip_accents="unicode",
@@ -26,7 +25,11 @@ def scikit_learn_terms() -> CountVectorizer:
         ngram_range=(1, 2),
         token_pattern=r"(?u)\b(?=\w*[^\W\d_])\w\w+\b",
         dtype=np.float32,
+        **fitting,
     )
+
+
+scikit_learns_terms = scikit_learns().build_analyzer()
 
 
 def test_the_state_round_trips_through_json_and_transforms_the_same() -> None:
@@ -101,9 +104,8 @@ def test_presence_is_the_same_for_papers_seen_before_and_after_it_forgets_them(
 
 def test_terms_are_scikit_learns_on_every_bundled_paper() -> None:
     texts = [paper_text(paper) for paper in bundled_papers()]
-    analyse = scikit_learn_terms().build_analyzer()
     assert len(texts) > 200
-    assert [terms_of(text) for text in texts] == [analyse(text) for text in texts]
+    assert [terms_of(text) for text in texts] == [scikit_learns_terms(text) for text in texts]
 
 
 # Letters with and without accents, Greek, digits of two scripts, "_", ligatures, combining
@@ -121,16 +123,16 @@ TRICKY = st.lists(
 @settings(max_examples=500)
 @example("__ 1_ _2 x_ ٣٣ ²³ ﬁ 2023 café")
 def test_terms_are_scikit_learns_on_any_text(text: str) -> None:
-    assert terms_of(text) == scikit_learn_terms().build_analyzer()(text)
+    assert terms_of(text) == scikit_learns_terms(text)
 
 
 def test_fitting_and_counting_give_what_scikit_learns_analyser_gave() -> None:
     texts = [paper_text(paper) for paper in bundled_papers()]
     fitted = Vectoriser.fit(bundled_papers())
-    before = scikit_learn_terms().set_params(min_df=features.MIN_PAPERS, max_features=None)
+    before = scikit_learns(min_df=features.MIN_PAPERS)
     counts = before.fit_transform(texts)
     shared = np.bincount(counts.indices, minlength=counts.shape[1])
     kept = shared <= max(features.MAX_SHARE * len(texts), features.MIN_PAPERS)
     assert fitted.terms == tuple(before.get_feature_names_out()[kept])
-    counted = before.set_params(vocabulary=fitted.terms).transform(texts)
+    counted = scikit_learns(vocabulary=fitted.terms).fit_transform(texts)
     assert (fitted._counts(texts) != counted).nnz == 0  # what tf-idf and presence are made of
