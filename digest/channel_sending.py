@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef
 
 from core import clock
 from digest import channel_urls
@@ -35,7 +35,7 @@ from digest.chat_formats import FORMATS, Item
 from digest.failures import Verdict, http_verdict
 from digest.fetching import FetchError, Posted, post_json
 from digest.models import Channel, ChannelPaper, ChannelPost, Paper
-from digest.schedule import Schedule, due_period, label, lookback
+from digest.planning import due_window, with_last_send
 from digest.sending import Outcome, claim, hand_back, release, renew_lease, retry_plan
 from subscriptions.models import RECEIVING, TopicFilter
 
@@ -51,22 +51,9 @@ Sleep = Callable[[float], None]
 
 
 def _channels_with_their_last_post() -> Iterator[Channel]:
-    # A failed post never reached the channel: it neither ends a period nor starts a window.
-    latest = (
-        ChannelPost.objects.filter(channel=OuterRef("pk"))
-        .exclude(status=Status.FAILED)
-        .order_by("-planned_at")
-    )
-    return (
-        Channel.objects.filter(paused=False, owner__status__in=RECEIVING)
-        .annotate(
-            last_planned_at=Subquery(latest.values("planned_at")[:1]),
-            last_window_end=Subquery(latest.values("window_end")[:1]),
-            last_period=Subquery(latest.values("period")[:1]),
-        )
-        .order_by("id")
-        .iterator(chunk_size=2000)
-    )
+    channels = Channel.objects.filter(paused=False, owner__status__in=RECEIVING)
+    posts = ChannelPost.objects.filter(channel=OuterRef("pk"))
+    return with_last_send(channels, posts).order_by("id").iterator(chunk_size=2000)
 
 
 @dataclass(frozen=True)
@@ -81,15 +68,9 @@ class Due:
 def due_channels(now: datetime, force: bool = False) -> Iterator[Due]:
     """The channels due a post at `now` (every channel not posted to this period, with `force`)."""
     for channel in _channels_with_their_last_post():
-        schedule = Schedule(
-            channel.frequency, channel.weekday, channel.delivery_hour, channel.time_zone
-        )
-        since = channel.created_at
-        period = due_period(now, schedule, channel.last_planned_at, force=force, since=since)
-        if period is None:
-            continue
-        start = channel.last_window_end or now - lookback(channel.frequency)
-        yield Due(channel, label(period, channel.last_period), min(start, now))
+        window = due_window(now, channel, channel.created_at, force)
+        if window is not None:
+            yield Due(channel, *window)
 
 
 def plan_posts(now: datetime, force: bool = False) -> list[int]:

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from digest.models import Delivery
+from digest.models import Delivery, Sending
 from digest.schedule import Schedule, due_period, label, lookback
 from subscriptions.models import Subscriber
 
@@ -22,19 +23,36 @@ from subscriptions.models import Subscriber
 INSERT_BATCH = 1000
 
 
-def _readers_with_their_last_digest() -> Iterator[Subscriber]:
-    # A failed digest never reached the reader: it neither ends a period nor starts a window.
-    previous = Delivery.objects.filter(subscriber=OuterRef("pk")).exclude(
-        status=Delivery.Status.FAILED
+def with_last_send(rows: QuerySet, sends: QuerySet) -> QuerySet:
+    """`rows` annotated with their latest send's planned_at, window_end and period (`sends` are
+    the sends of OuterRef("pk")). A failed send never arrived: it neither ends a period nor
+    starts a window."""
+    latest = sends.exclude(status=Sending.Status.FAILED).order_by("-planned_at")
+    return rows.annotate(
+        last_planned_at=Subquery(latest.values("planned_at")[:1]),
+        last_window_end=Subquery(latest.values("window_end")[:1]),
+        last_period=Subquery(latest.values("period")[:1]),
     )
-    latest = previous.order_by("-planned_at")
+
+
+def due_window(
+    now: datetime, row: Any, since: datetime | None, force: bool
+) -> tuple[str, datetime] | None:
+    """For a reader or channel annotated by with_last_send: the period it is due at `now` and
+    from when its papers are chosen, or None when it is not due."""
+    schedule = Schedule(row.frequency, row.weekday, row.delivery_hour, row.time_zone)
+    period = due_period(now, schedule, row.last_planned_at, force=force, since=since)
+    if period is None:
+        return None
+    start = row.last_window_end or now - lookback(row.frequency)
+    return label(period, row.last_period), min(start, now)
+
+
+def _readers_with_their_last_digest() -> Iterator[Subscriber]:
+    readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
+    sends = Delivery.objects.filter(subscriber=OuterRef("pk"))
     return (
-        Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
-        .annotate(
-            last_planned_at=Subquery(latest.values("planned_at")[:1]),
-            last_window_end=Subquery(latest.values("window_end")[:1]),
-            last_period=Subquery(latest.values("period")[:1]),
-        )
+        with_last_send(readers, sends)
         .only("id", "frequency", "weekday", "delivery_hour", "time_zone", "receiving_since")
         .order_by("id")
         .iterator(chunk_size=2000)
@@ -53,15 +71,9 @@ class Due:
 def due(now: datetime, force: bool = False) -> Iterator[Due]:
     """Every active reader due a digest at `now` (all of them with `force`, once per period)."""
     for reader in _readers_with_their_last_digest():
-        schedule = Schedule(
-            reader.frequency, reader.weekday, reader.delivery_hour, reader.time_zone
-        )
-        period = due_period(
-            now, schedule, reader.last_planned_at, force=force, since=reader.receiving_since
-        )
-        if period is not None:
-            start = reader.last_window_end or now - lookback(reader.frequency)
-            yield Due(reader, label(period, reader.last_period), min(start, now))
+        window = due_window(now, reader, reader.receiving_since, force)
+        if window is not None:
+            yield Due(reader, *window)
 
 
 def plan(now: datetime, force: bool = False) -> list[int]:
